@@ -7,6 +7,43 @@ let package = Package(
     products: [
         .executable(name: "rivulet", targets: ["rivulet"]),
     ],
-    dependencies: [],
-    targets: []
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // Debian's C libraries, one module map each; only the module named beside each imports it.
+        .systemLibrary(name: "CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),  // Loop
+        .systemLibrary(name: "CHTTPParser", providers: [.apt(["libhttp-parser-dev"])]),  // HTTP
+
+        .target(name: "Loop", dependencies: ["CLibUV"]),
+        .target(name: "HTTP", dependencies: [
+            "Loop", "CHTTPParser",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ]),
+        .target(name: "Auth"),
+        .target(name: "NodeConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "Node", dependencies: [
+            "Loop", "HTTP", "Auth", "NodeConfig",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+        .executableTarget(name: "rivulet", dependencies: [
+            "Node", "NodeConfig",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .target(name: "TestSupport", dependencies: ["Loop"], path: "Tests/TestSupport"),
+        .testTarget(name: "LoopTests", dependencies: ["Loop", "TestSupport"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Loop", "TestSupport"]),
+        .testTarget(name: "AuthTests", dependencies: ["Auth"]),
+        .testTarget(name: "NodeConfigTests", dependencies: ["NodeConfig"]),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "NodeConfig", "HTTP", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
+    ]
 )

@@ -1,0 +1,97 @@
+import Foundation
+
+/// A complete HTTP/1.1 request as the server parsed it (body already de-chunked) or as the client sends it.
+public struct HTTPRequest: Sendable {
+    public var method: HTTPMethod
+    /// The request target as sent: path and query, still percent-encoded.
+    public var target: String
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+    /// Whether the connection stays open after the response (HTTP/1.1 default, `Connection` header).
+    public var keepAlive: Bool
+
+    public init(method: HTTPMethod, target: String, headers: HTTPHeaders = [:], body: [UInt8] = [], keepAlive: Bool = true) {
+        self.method = method
+        self.target = target
+        self.headers = headers
+        self.body = body
+        self.keepAlive = keepAlive
+    }
+
+    /// The path part of the target, still percent-encoded.
+    public var path: Substring {
+        target.firstIndex(of: "?").map { target[..<$0] } ?? target[...]
+    }
+
+    /// The raw query string (without `?`), or nil.
+    public var queryString: Substring? {
+        target.firstIndex(of: "?").map { target[target.index(after: $0)...] }
+    }
+
+    /// Query parameters decoded (`+` as space, percent escapes); the first of repeated names wins.
+    public var query: [String: String] {
+        guard let queryString else { return [:] }
+        var result: [String: String] = [:]
+        for pair in queryString.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = Self.decodeQueryComponent(parts[0])
+            if result[name] == nil {
+                result[name] = parts.count > 1 ? Self.decodeQueryComponent(parts[1]) : ""
+            }
+        }
+        return result
+    }
+
+    static func decodeQueryComponent(_ text: Substring) -> String {
+        let spaced = text.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? spaced
+    }
+
+    /// Decodes the JSON body; failures are 400s that name the offending key path.
+    public func decode<T: Decodable>(_ type: T.Type, decoder: JSONDecoder = JSONDecoder()) throws(HTTPError) -> T {
+        guard !body.isEmpty else { throw HTTPError(.badRequest, "Request body is empty; expected a JSON object") }
+        do {
+            return try decoder.decode(T.self, from: Data(body))
+        } catch let error as DecodingError {
+            throw HTTPError(.badRequest, error.clientMessage)
+        } catch {
+            throw HTTPError(.badRequest, "Request body is not valid JSON")
+        }
+    }
+}
+
+extension DecodingError {
+    /// A message naming the key path, for a 400 (Hummingbird does the same).
+    var clientMessage: String {
+        func path(_ context: Context) -> String {
+            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return keys.isEmpty ? "body" : String(keys.drop { $0 == "." })
+        }
+        switch self {
+        case .keyNotFound(let key, let context):
+            let parent = path(context)
+            return "Invalid request body: missing required field '\(parent == "body" ? key.stringValue : "\(parent).\(key.stringValue)")'"
+        case .typeMismatch(let type, let context):
+            return "Invalid request body: '\(path(context))' must be \(Self.describe(type))"
+        case .valueNotFound(let type, let context):
+            return "Invalid request body: '\(path(context))' must be \(Self.describe(type)), not null"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty
+                ? "Request body is not valid JSON"
+                : "Invalid request body: '\(path(context))': \(context.debugDescription)"
+        @unknown default:
+            return "Invalid request body"
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "a boolean"
+        case is Int.Type, is Int64.Type, is UInt64.Type, is Int32.Type: "an integer"
+        case is Double.Type, is Float.Type: "a number"
+        case is [Any].Type: "an array"
+        default: "an object"
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import CHTTPParser
+
+/// One HTTP/1.x message parsed by `MessageParser`: a request or a response head plus its de-chunked body.
+struct ParsedMessage {
+    var method: HTTPMethod = .get
+    var target = ""
+    var status = 0
+    var headers = HTTPHeaders()
+    var body: [UInt8] = []
+    var keepAlive = true
+}
+
+/// Why parsing stopped; the server turns each into its status.
+enum ParseFailure: Error, Equatable {
+    case headerTooLarge
+    case bodyTooLarge
+    case malformed(String)
+}
+
+/// Incremental HTTP/1.x parsing with http_parser, enforcing the header and body limits as bytes arrive.
+///
+/// `feed` returns the messages it completed. http_parser calls back a C function per token; the callbacks capture
+/// nothing and reach this object through `parser.data`.
+final class MessageParser {
+    private let parser: UnsafeMutablePointer<http_parser>
+    private let maxHeaderBytes: Int
+    private let maxBodyBytes: Int
+    private var current = ParsedMessage()
+    private var headerBytes = 0
+    private var fieldName: [UInt8] = []
+    private var fieldValue: [UInt8] = []
+    private var targetBytes: [UInt8] = []
+    private var completed: [ParsedMessage] = []
+    private var failure: ParseFailure?
+    /// Called when a request head announces `Expect: 100-continue`, so the server can invite the body.
+    var onExpectContinue: (() -> Void)?
+    /// Set by the client before feeding the response to a HEAD request, which has no body whatever its headers say.
+    var expectsNoBody = false
+    /// True between the first byte of a message and its end: a timeout there is a slow client, not an idle one.
+    private(set) var isInsideMessage = false
+
+    init(kind: http_parser_type, maxHeaderBytes: Int, maxBodyBytes: Int) {
+        parser = .allocate(capacity: 1)
+        http_parser_init(parser, kind)
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxBodyBytes = maxBodyBytes
+        parser.pointee.data = Unmanaged.passUnretained(self).toOpaque()
+    }
+
+    deinit { parser.deallocate() }
+
+    /// Parses `bytes`; returns the messages completed by them, or throws the first failure. After a failure the
+    /// parser is unusable: the connection must close.
+    func feed(_ bytes: UnsafeRawBufferPointer) throws(ParseFailure) -> [ParsedMessage] {
+        if let failure { throw failure }
+        let consumed = withUnsafePointer(to: MessageParser.settings) { settings in
+            http_parser_execute(parser, settings, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
+        }
+        if let failure { throw failure }
+        let code = rivulet_http_errno(parser)
+        if code != HPE_OK || consumed != bytes.count {
+            let failure = ParseFailure.malformed(String(cString: http_errno_description(code)))
+            self.failure = failure
+            throw failure
+        }
+        defer { completed.removeAll(keepingCapacity: true) }
+        return completed
+    }
+
+    /// Signals end of input: completes a response whose body runs until the connection closes.
+    func finish() throws(ParseFailure) -> [ParsedMessage] {
+        try feed(UnsafeRawBufferPointer(start: nil, count: 0))
+    }
+
+    private static func this(_ parser: UnsafeMutablePointer<http_parser>?) -> MessageParser {
+        Unmanaged<MessageParser>.fromOpaque(parser!.pointee.data).takeUnretainedValue()
+    }
+
+    private static func bytes(_ at: UnsafePointer<CChar>?, _ length: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: at, count: length)
+    }
+
+    // A non-zero return stops http_parser with HPE_CB_*; `failure` then says why.
+    private static let settings: http_parser_settings = {
+        var settings = http_parser_settings()
+        settings.on_message_begin = { this($0).beginMessage() }
+        settings.on_url = { this($0).appendHead(to: \.targetBytes, bytes($1, $2)) }
+        settings.on_header_field = { parser, at, length in
+            let me = this(parser)
+            if !me.fieldValue.isEmpty { me.flushField() }
+            return me.appendHead(to: \.fieldName, bytes(at, length))
+        }
+        settings.on_header_value = { this($0).appendHead(to: \.fieldValue, bytes($1, $2)) }
+        settings.on_headers_complete = { this($0).completeHead() }
+        settings.on_body = { this($0).appendBody(bytes($1, $2)) }
+        settings.on_message_complete = { this($0).completeMessage() }
+        return settings
+    }()
+
+    private func beginMessage() -> Int32 {
+        current = ParsedMessage()
+        headerBytes = 0
+        targetBytes.removeAll(keepingCapacity: true)
+        isInsideMessage = true
+        return 0
+    }
+
+    private func appendHead(to field: ReferenceWritableKeyPath<MessageParser, [UInt8]>, _ bytes: UnsafeRawBufferPointer) -> Int32 {
+        headerBytes += bytes.count
+        if headerBytes > maxHeaderBytes {
+            failure = .headerTooLarge
+            return 1
+        }
+        self[keyPath: field].append(contentsOf: bytes)
+        return 0
+    }
+
+    private func flushField() {
+        current.headers.add(String(decoding: fieldName, as: UTF8.self), String(decoding: fieldValue, as: UTF8.self))
+        fieldName.removeAll(keepingCapacity: true)
+        fieldValue.removeAll(keepingCapacity: true)
+    }
+
+    private func completeHead() -> Int32 {
+        if !fieldName.isEmpty { flushField() }
+        current.target = String(decoding: targetBytes, as: UTF8.self)
+        current.method = HTTPMethod(String(cString: http_method_str(http_method(rivulet_http_method(parser)))))
+        current.status = Int(rivulet_http_status(parser))
+        current.keepAlive = http_should_keep_alive(parser) != 0
+        let length = parser.pointee.content_length
+        // content_length is ULLONG_MAX when absent.
+        if length != UInt64.max, length > UInt64(maxBodyBytes) {
+            failure = .bodyTooLarge
+            return 1
+        }
+        if length != UInt64.max, length > 0 { current.body.reserveCapacity(Int(length)) }
+        if let expect = current.headers["Expect"], expect.caseInsensitiveEquals("100-continue") {
+            onExpectContinue?()
+        }
+        // 1 tells http_parser there is no body (a response to HEAD).
+        return expectsNoBody ? 1 : 0
+    }
+
+    private func appendBody(_ bytes: UnsafeRawBufferPointer) -> Int32 {
+        if current.body.count + bytes.count > maxBodyBytes {
+            failure = .bodyTooLarge
+            return 1
+        }
+        current.body.append(contentsOf: bytes)
+        return 0
+    }
+
+    private func completeMessage() -> Int32 {
+        current.keepAlive = http_should_keep_alive(parser) != 0
+        completed.append(current)
+        current = ParsedMessage()
+        isInsideMessage = false
+        return 0
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import Synchronization
+import Logging
+import Loop
+import Metrics
+
+/// Answers one request; the router is one, and tests drive one directly without a socket.
+public typealias Handler = @Sendable (HTTPRequest, RequestContext) async throws -> HTTPResponse
+
+/// Builds the body of an error response; each route family has its own shape (Jitsu's `{"message"}`, the
+/// connector API's `{"errorCode","errorMessage"}`), so the node supplies this.
+public typealias ErrorRenderer = @Sendable (_ error: any HTTPResponseError, _ request: HTTPRequest) -> HTTPResponse
+
+/// Registering a route failed: two routes would answer the same request.
+public struct RouterError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+}
+
+/// Maps (method, path pattern) to handlers. Patterns are literal segments and `{name}` parameters; a path that
+/// matches with another method is a 405 with `Allow`, no match at all a 404.
+///
+/// Every error thrown by a handler is caught here once: `HTTPResponseError`s render with their status, anything
+/// else is a 500 whose real cause goes to the log only.
+public struct Router: Sendable {
+    private let root = RouteNode()
+    private var registered: [(method: HTTPMethod, path: String)] = []
+    private let renderError: ErrorRenderer
+    private let logger: Logger
+
+    public init(logger: Logger = Logger(label: "rivulet.http"), renderError: @escaping ErrorRenderer = Router.renderMessageError) {
+        self.logger = logger
+        self.renderError = renderError
+    }
+
+    /// Every registered route, in registration order: checked against the README and the OpenAPI document.
+    public var routes: [(method: HTTPMethod, path: String)] { registered }
+
+    /// Registers `handler` for `method` on `path`; throws when an equal route exists (so a node with clashing
+    /// routes refuses to start) or a parameter segment disagrees in name with an earlier route's.
+    public mutating func on(_ method: HTTPMethod, _ path: String, handler: @escaping Handler) throws(RouterError) {
+        var node = root
+        for segment in Self.segments(path) {
+            if segment.hasPrefix("{") && segment.hasSuffix("}") {
+                let name = String(segment.dropFirst().dropLast())
+                if let existing = node.parameter, existing.name != name {
+                    throw RouterError(description: "route \(path): parameter {\(name)} clashes with {\(existing.name)} of an earlier route")
+                }
+                if node.parameter == nil { node.parameter = (name, RouteNode()) }
+                node = node.parameter!.node
+            } else {
+                node = node.literals[String(segment)] ?? {
+                    let child = RouteNode()
+                    node.literals[String(segment)] = child
+                    return child
+                }()
+            }
+        }
+        guard node.handlers[method] == nil else {
+            throw RouterError(description: "route \(method) \(path) is registered twice")
+        }
+        node.handlers[method] = (path, handler)
+        registered.append((method, path))
+    }
+
+    public mutating func get(_ path: String, handler: @escaping Handler) throws(RouterError) { try on(.get, path, handler: handler) }
+    public mutating func post(_ path: String, handler: @escaping Handler) throws(RouterError) { try on(.post, path, handler: handler) }
+    public mutating func put(_ path: String, handler: @escaping Handler) throws(RouterError) { try on(.put, path, handler: handler) }
+    public mutating func delete(_ path: String, handler: @escaping Handler) throws(RouterError) { try on(.delete, path, handler: handler) }
+
+    private static func segments(_ path: Substring) -> [Substring] {
+        path.split(separator: "/", omittingEmptySubsequences: true)
+    }
+
+    private static func segments(_ path: String) -> [Substring] { segments(path[...]) }
+
+    /// Answers `request`: routing, the handler, error rendering, metrics and the debug log line. Never throws.
+    public func respond(to request: HTTPRequest, remoteAddress: SocketAddress? = nil) async -> HTTPResponse {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let requestID = request.headers["X-Request-Id"] ?? RequestIDs.next()
+        var logger = self.logger
+        logger[metadataKey: "request_id"] = "\(requestID)"
+        var route = "unmatched"
+        var response: HTTPResponse
+        do {
+            let (pattern, handler, parameters) = try match(request)
+            route = pattern
+            let context = RequestContext(requestID: requestID, parameters: parameters, route: pattern, remoteAddress: remoteAddress, logger: logger)
+            response = try await handler(request, context)
+        } catch let error as any HTTPResponseError {
+            response = renderError(error, request)
+        } catch {
+            logger.error("handler failed", metadata: ["route": "\(route)", "error": "\(error)"])
+            response = renderError(HTTPError(.internalServerError, "Internal server error (request \(requestID))"), request)
+        }
+        if request.method == .head { response.body = [] }
+        response.headers.set("X-Request-Id", requestID)
+        let elapsed = DispatchTime.now().uptimeNanoseconds - started
+        let dimensions = [("route", route), ("method", request.method.rawValue), ("status", String(response.status.code))]
+        Counter(label: "rivulet_http_requests_total", dimensions: dimensions).increment()
+        Metrics.Timer(label: "rivulet_http_request_duration_seconds", dimensions: [("route", route)], preferredDisplayUnit: .seconds)
+            .recordNanoseconds(Int64(elapsed))
+        logger.debug("\(request.method) \(request.target) \(response.status.code) \(elapsed / 1000)us", metadata: ["route": "\(route)"])
+        return response
+    }
+
+    private func match(_ request: HTTPRequest) throws(HTTPError) -> (String, Handler, [String: String]) {
+        var node = root
+        var parameters: [String: String] = [:]
+        for segment in Self.segments(request.path) {
+            if let literal = node.literals[String(segment)] {
+                node = literal
+            } else if let (name, child) = node.parameter {
+                parameters[name] = String(segment).removingPercentEncoding ?? String(segment)
+                node = child
+            } else {
+                throw HTTPError(.notFound, "Not found: \(request.method) \(request.path)")
+            }
+        }
+        let method = request.method == .head && node.handlers[.head] == nil ? .get : request.method
+        guard let (pattern, handler) = node.handlers[method] else {
+            if node.handlers.isEmpty { throw HTTPError(.notFound, "Not found: \(request.method) \(request.path)") }
+            let allowed = node.handlers.keys.map(\.rawValue).sorted().joined(separator: ", ")
+            throw HTTPError(.methodNotAllowed, "Method \(request.method) is not allowed on \(request.path); allowed: \(allowed)", headers: ["Allow": allowed])
+        }
+        return (pattern, handler, parameters)
+    }
+
+    /// The default error body, Jitsu's `{"message": "..."}`.
+    public static let renderMessageError: ErrorRenderer = { error, _ in
+        var response = HTTPResponse.json(["message": error.message], status: error.status)
+        for (name, value) in error.headers { response.headers.set(name, value) }
+        return response
+    }
+}
+
+/// One node of the route trie. Mutated only while routes are registered, before the server starts, and read-only
+/// afterwards, which is what makes sharing it across tasks safe.
+private final class RouteNode: @unchecked Sendable {
+    var literals: [String: RouteNode] = [:]
+    var parameter: (name: String, node: RouteNode)?
+    var handlers: [HTTPMethod: (pattern: String, handler: Handler)] = [:]
+}
+
+/// Request ids: a random per-process prefix and a counter, unique enough to grep logs across a cluster.
+enum RequestIDs {
+    private static let prefix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+    private static let counter = Atomic<UInt64>(0)
+
+    static func next() -> String {
+        "\(prefix)-\(counter.add(1, ordering: .relaxed).newValue)"
+    }
+}

@@ -1,0 +1,155 @@
+import CHTTPParser
+import Foundation
+import Loop
+
+/// One accepted connection: parses requests, runs them one at a time in arrival order (so pipelined requests are
+/// answered in order), writes responses, and enforces the read and idle deadlines.
+final class ServerConnection: @unchecked Sendable {
+    private let tcp: TCPConnection
+    private unowned let server: HTTPServer
+    private let parser: MessageParser
+    private let remoteAddress: SocketAddress?
+    /// Requests parsed but not answered yet, and a final error response when parsing failed.
+    private var queue: [Queued] = []
+    private var inFlight = false
+    private var peerClosed = false
+    private var closing = false
+    private var closeAfterResponse = false
+    /// Loop time (ms) after which the connection is timed out; nil while a handler runs.
+    private var deadline: UInt64?
+    private var readingPaused = false
+
+    private enum Queued {
+        case request(HTTPRequest)
+        case failure(HTTPResponse)
+    }
+
+    init(tcp: TCPConnection, server: HTTPServer) {
+        self.tcp = tcp
+        self.server = server
+        parser = MessageParser(kind: HTTP_REQUEST, maxHeaderBytes: server.limits.maxHeaderBytes, maxBodyBytes: server.limits.maxBodyBytes)
+        remoteAddress = tcp.remoteAddress
+        deadline = server.loop.now + server.limits.headerTimeout
+        parser.onExpectContinue = { [unowned self] in
+            // Invite the body only when this request is next to be answered; otherwise it comes anyway.
+            if !inFlight, queue.isEmpty { tcp.write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)) { _ in } }
+        }
+        tcp.onClose { [self] in server.connectionDidClose(self) }
+        tcp.startReading { [unowned self] event in self.handle(event) }
+    }
+
+    private func handle(_ event: TCPConnection.ReadEvent) {
+        switch event {
+        case .data(let bytes):
+            guard !closing else { return }  // Lingering after an error: discard.
+            do {
+                let messages = try parser.feed(bytes)
+                for message in messages {
+                    queue.append(.request(HTTPRequest(method: message.method, target: message.target, headers: message.headers, body: message.body, keepAlive: message.keepAlive)))
+                }
+            } catch {
+                queue.append(.failure(errorResponse(for: error)))
+            }
+            let now = server.loop.now
+            if !inFlight {
+                deadline = now + (parser.isInsideMessage || !queue.isEmpty ? server.limits.headerTimeout : server.limits.idleTimeout)
+            }
+            if queue.count >= server.limits.maxPipelinedRequests { pauseReading() }
+            answerNext()
+        case .endOfFile, .failed:
+            peerClosed = true
+            if !inFlight && queue.isEmpty { tcp.close() }
+        }
+    }
+
+    private func errorResponse(for failure: ParseFailure) -> HTTPResponse {
+        let error = switch failure {
+        case .headerTooLarge: HTTPError(.requestHeaderFieldsTooLarge, "Request header block exceeds \(server.limits.maxHeaderBytes) bytes")
+        case .bodyTooLarge: HTTPError(.payloadTooLarge, "Request body exceeds \(server.limits.maxBodyBytes) bytes")
+        case .malformed(let reason): HTTPError(.badRequest, "Malformed HTTP request: \(reason)")
+        }
+        return Router.renderMessageError(error, HTTPRequest(method: .get, target: "/"))
+    }
+
+    /// Starts the next queued request when none is running.
+    private func answerNext() {
+        guard !inFlight, !closing, !queue.isEmpty else { return }
+        let next = queue.removeFirst()
+        switch next {
+        case .failure(let response):
+            closeAfterResponse = true
+            send(response, keepAlive: false)
+        case .request(let request):
+            inFlight = true
+            deadline = nil
+            let responder = server.responder
+            let remoteAddress = self.remoteAddress
+            Task.immediate(executorPreference: server.loop) { [self] in
+                let response = await responder(request, remoteAddress)
+                inFlight = false
+                send(response, keepAlive: request.keepAlive && !closeAfterResponse && !(peerClosed && queue.isEmpty))
+            }
+        }
+    }
+
+    private func send(_ response: HTTPResponse, keepAlive: Bool) {
+        guard !tcp.isClosed else { return }
+        tcp.write(ResponseWriter.serialize(response, keepAlive: keepAlive)) { [self] error in
+            if error != nil { return tcp.close() }
+            if !keepAlive { return finishAfterLastResponse() }
+            if readingPaused, tcp.pendingWriteBytes < server.limits.maxPendingWriteBytes { resumeReading() }
+        }
+        guard keepAlive else { return }
+        if tcp.pendingWriteBytes >= server.limits.maxPendingWriteBytes { pauseReading() }
+        if queue.isEmpty {
+            if peerClosed { return tcp.close() }
+            deadline = server.loop.now + (parser.isInsideMessage ? server.limits.headerTimeout : server.limits.idleTimeout)
+            if readingPaused { resumeReading() }
+        }
+        answerNext()
+    }
+
+    /// After a `Connection: close` response: half-close so the client reads all of it, then drain the client's
+    /// remaining bytes briefly; closing with unread input would send a reset that can destroy the response.
+    private func finishAfterLastResponse() {
+        closing = true
+        queue.removeAll()
+        tcp.shutdown { [self] in
+            if peerClosed { return tcp.close() }
+            resumeReading()
+            deadline = server.loop.now + min(2000, server.limits.headerTimeout)
+        }
+    }
+
+    private func pauseReading() {
+        readingPaused = true
+        tcp.stopReading()
+    }
+
+    private func resumeReading() {
+        readingPaused = false
+        tcp.resumeReading()
+    }
+
+    /// Called by the server's sweep: a passed deadline closes the connection, with a 408 when a request was being
+    /// received.
+    func checkDeadline(now: UInt64) {
+        guard let deadline, now >= deadline, !tcp.isClosed else { return }
+        if closing || inFlight || !parser.isInsideMessage {
+            tcp.close()
+        } else {
+            self.deadline = nil
+            queue.append(.failure(Router.renderMessageError(HTTPError(.requestTimeout, "Timed out reading the request"), HTTPRequest(method: .get, target: "/"))))
+            answerNext()
+        }
+    }
+
+    /// For a draining server: close now if idle, else after the current response.
+    func closeWhenIdle() {
+        closeAfterResponse = true
+        if !inFlight && queue.isEmpty && !parser.isInsideMessage { tcp.close() }
+    }
+
+    /// Closes at once, dropping anything in flight (drain timeout).
+    func abort() { tcp.close() }
+}

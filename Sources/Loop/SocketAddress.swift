@@ -1,0 +1,82 @@
+import CLibUV
+import Foundation
+
+/// An IPv4 or IPv6 address with a port, stored as `sockaddr_storage` so it can go straight into libuv calls.
+public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
+    private var storage = sockaddr_storage()
+
+    /// Parses a numeric host (`127.0.0.1`, `::1`) and a port; hostnames need `EventLoop.resolve`.
+    public init(ip: String, port: Int) throws(LoopError) {
+        let host = ip.hasPrefix("[") && ip.hasSuffix("]") ? String(ip.dropFirst().dropLast()) : ip
+        var code: Int32 = 0
+        if host.contains(":") {
+            code = withUnsafeMutableBytes(of: &storage) { uv_ip6_addr(host, Int32(port), $0.baseAddress!.assumingMemoryBound(to: sockaddr_in6.self)) }
+        } else {
+            code = withUnsafeMutableBytes(of: &storage) { uv_ip4_addr(host, Int32(port), $0.baseAddress!.assumingMemoryBound(to: sockaddr_in.self)) }
+        }
+        try uvCheck(code, "uv_ip_addr(\(ip))")
+    }
+
+    /// Parses `host:port` or `[v6]:port` with a numeric host.
+    public init(parsing text: String) throws(LoopError) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (0...65535).contains(port) else {
+            throw LoopError(code: Int32(UV_EINVAL.rawValue), operation: "parse address \(text)")
+        }
+        try self.init(ip: String(text[..<colon]), port: port)
+    }
+
+    /// Copies an address that libuv handed to a callback; it is only valid during that callback.
+    init?(_ address: UnsafePointer<sockaddr>?) {
+        guard let address else { return nil }
+        let length = address.pointee.sa_family == sa_family_t(AF_INET6) ? MemoryLayout<sockaddr_in6>.size : MemoryLayout<sockaddr_in>.size
+        withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: UnsafeRawBufferPointer(start: address, count: length)) }
+    }
+
+    func withSockAddr<T>(_ body: (UnsafePointer<sockaddr>) -> T) -> T {
+        withUnsafeBytes(of: storage) { body($0.baseAddress!.assumingMemoryBound(to: sockaddr.self)) }
+    }
+
+    public var isIPv6: Bool { storage.ss_family == sa_family_t(AF_INET6) }
+
+    /// The numeric host, without brackets.
+    public var host: String {
+        var buffer = [CChar](repeating: 0, count: 64)
+        withSockAddr { address in
+            if isIPv6 {
+                address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { _ = uv_ip6_name($0, &buffer, buffer.count) }
+            } else {
+                address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { _ = uv_ip4_name($0, &buffer, buffer.count) }
+            }
+        }
+        return String(cString: buffer)
+    }
+
+    public var port: Int {
+        get {
+            withSockAddr { address in
+                let networkOrder = isIPv6
+                    ? address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_port }
+                    : address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_port }
+                return Int(UInt16(bigEndian: networkOrder))
+            }
+        }
+        set {
+            let networkOrder = UInt16(truncatingIfNeeded: newValue).bigEndian
+            let ipv6 = isIPv6
+            withUnsafeMutableBytes(of: &storage) { raw in
+                if ipv6 {
+                    raw.baseAddress!.assumingMemoryBound(to: sockaddr_in6.self).pointee.sin6_port = networkOrder
+                } else {
+                    raw.baseAddress!.assumingMemoryBound(to: sockaddr_in.self).pointee.sin_port = networkOrder
+                }
+            }
+        }
+    }
+
+    /// `host:port`, with brackets around an IPv6 host.
+    public var description: String { isIPv6 ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    public static func == (lhs: SocketAddress, rhs: SocketAddress) -> Bool { lhs.description == rhs.description }
+    public func hash(into hasher: inout Hasher) { hasher.combine(description) }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import Node
+import NodeConfig
+
+@main
+struct Rivulet: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rivulet",
+        abstract: "A clustered event-pipeline node.",
+        subcommands: [Serve.self, Version.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// `rivulet serve`: runs one node in the foreground until SIGTERM or SIGINT.
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run a node (embedded single-node defaults without --config).")
+
+    @Option(name: .long, help: "Path of the node's YAML configuration.")
+    var config: String?
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let configuration: NodeConfiguration
+        do {
+            configuration = try config.map { try NodeConfiguration.load(path: $0, environment: environment) }
+                ?? NodeConfiguration.load(yaml: NodeConfiguration.embeddedDefault, environment: environment)
+        } catch {
+            FileHandle.standardError.write(Data("rivulet: configuration error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        NodeLogging.bootstrap(configuration.logging)
+        let node = try NodeApplication(configuration: configuration)
+        let status = node.run { address in
+            // One machine-readable line on stdout: scripts and tests read the real port from it.
+            print("rivulet \(configuration.server.name) listening http=\(address)")
+            fflush(stdout)
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// `rivulet version`.
+struct Version: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the version.")
+
+    func run() {
+        print("rivulet \(RivuletVersion.current)")
+    }
+}
