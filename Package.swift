@@ -4,9 +4,17 @@ import PackageDescription
 let package = Package(
     name: "rivulet",
     platforms: [.macOS(.v15)],
-    products: [
-        .executable(name: "rivulet", targets: ["rivulet"]),
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
-    dependencies: [],
-    targets: []
+    targets: [
+        .target(
+            name: "NodeConfig",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        .testTarget(
+            name: "NodeConfigTests",
+            dependencies: ["NodeConfig"]
+        ),
+    ]
 )
