@@ -154,7 +154,7 @@ final class ClientConnection {
     /// Keeps an idle connection until the server closes it or `idleTimeout` passes; `onClosed` removes it from
     /// the pool.
     func park(idleTimeout: UInt64, onClosed: @escaping (ClientConnection) -> Void) {
-        tcp.onClose { [unowned self] in onClosed(self) }
+        tcp.onClose { [self] in onClosed(self) }  // Strong: the close callback comes after the pool let go.
         timer.start(after: idleTimeout) { [unowned self] in self.close() }
     }
 

@@ -16,6 +16,8 @@ public final class EventLoop: @unchecked Sendable {
     private let jobWakeup: UnsafeMutablePointer<uv_async_t>
     private let loopThread = Mutex<pthread_t?>(nil)
     private var stopped = false
+    /// Every open handle of ours, so stop() can close them; libuv's own walk would also meet handles we do not own.
+    private var openHandles: [ObjectIdentifier: any ClosableHandle] = [:]
     /// Shared receive buffer: reads are consumed before their callback returns (libuv `docs/src/udp.rst`), so one
     /// buffer serves every socket of the loop and a read costs no allocation.
     let readBuffer: UnsafeMutableRawBufferPointer
@@ -90,14 +92,14 @@ public final class EventLoop: @unchecked Sendable {
         assertInLoop()
         guard !stopped else { return }
         stopped = true
-        uv_walk(raw, { handle, _ in
-            guard let handle, uv_is_closing(handle) == 0, let data = handle.pointee.data else { return }
-            (Unmanaged<AnyObject>.fromOpaque(data).takeUnretainedValue() as? ClosableHandle)?.close()
-        }, nil)
+        for handle in openHandles.values { handle.close() }
         uv_close(UnsafeMutableRawPointer(jobWakeup).assumingMemoryBound(to: uv_handle_t.self)) { handle in
             handle?.deallocate()
         }
     }
+
+    func register(_ handle: any ClosableHandle) { openHandles[ObjectIdentifier(handle)] = handle }
+    func unregister(_ handle: any ClosableHandle) { openHandles[ObjectIdentifier(handle)] = nil }
 
     /// Runs every queued job, including jobs that those jobs enqueue.
     private func drainJobs() {

@@ -30,6 +30,7 @@ public class LoopHandle<Raw>: ClosableHandle, @unchecked Sendable {
             throw LoopError(code: code, operation: operation)
         }
         handle.pointee.data = Unmanaged.passRetained(self).toOpaque()
+        loop.register(self)
     }
 
     var handle: UnsafeMutablePointer<uv_handle_t> {
@@ -78,6 +79,7 @@ protocol ClosedCallbackReceiver: AnyObject {
 extension LoopHandle: ClosedCallbackReceiver {
     func handleDidClose() {
         didClose()
+        loop.unregister(self)
         hasClosed = true
         let callbacks = closeCallbacks
         closeCallbacks = []

@@ -15,6 +15,7 @@ public final class NodeApplication: @unchecked Sendable {
     private var signals: [SignalWatcher] = []
     private var lagProbe: LoopLagProbe?
     private var stopping = false
+    private var startupFailed = false
 
     public init(configuration: NodeConfiguration) throws {
         self.configuration = configuration
@@ -43,17 +44,16 @@ public final class NodeApplication: @unchecked Sendable {
         let startup = Task(executorPreference: loop) { () throws -> Void in
             try self.start(onListening: onListening)
         }
-        var failed = false
         Task(executorPreference: loop) {
             if case .failure(let error) = await startup.result {
                 self.logger.critical("cannot start: \(error)")
-                failed = true
+                self.startupFailed = true
                 self.loop.stop()
             }
         }
         let leaked = loop.run()
         if leaked != 0 { logger.warning("loop closed with handles still open (\(LoopError(code: leaked, operation: "uv_loop_close")))") }
-        return failed ? 1 : 0
+        return startupFailed ? 1 : 0
     }
 
     private func start(onListening: (SocketAddress) -> Void) throws {

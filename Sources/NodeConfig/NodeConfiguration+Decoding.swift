@@ -23,6 +23,7 @@ extension ServerSettings {
         var fields = try node.fields()
         try fields.read("name", into: &name) { node throws(ConfigError) in try node.string() }
         try fields.read("port", into: &port) { node throws(ConfigError) in try node.int() }
+        try fields.read("host", into: &host) { node throws(ConfigError) in try node.string() }
         try fields.read("admin_token", into: &adminToken) { node throws(ConfigError) in try node.string() }
         try fields.read("data_dir", into: &dataDir) { node throws(ConfigError) in try node.string() }
         try fields.read("max_event_size", into: &maxEventSize) { node throws(ConfigError) in try node.int() }

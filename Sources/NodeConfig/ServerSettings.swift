@@ -9,6 +9,10 @@ public struct ServerSettings: Sendable, Equatable {
     /// (Jitsu's default). 0 binds an ephemeral port, which tests use and which the node prints once bound.
     public var port = 8001
 
+    /// `server.host`, default `127.0.0.1`. The address the HTTP listener binds. Loopback by default so a node started
+    /// by hand is not reachable from the network by accident; containers and real clusters set `0.0.0.0`.
+    public var host = "127.0.0.1"
+
     /// `server.admin_token`, default none. The `X-Admin-Token` value required by the `/api/v1/*` admin endpoints;
     /// the environment variable `RIVULET_ADMIN_TOKEN` overrides it, so it need not be written into a file. Leave it
     /// unset only on a node that nobody else can reach.

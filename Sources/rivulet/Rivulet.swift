@@ -34,8 +34,7 @@ struct Serve: ParsableCommand {
         let node = try NodeApplication(configuration: configuration)
         let status = node.run { address in
             // One machine-readable line on stdout: scripts and tests read the real port from it.
-            print("rivulet \(configuration.server.name) listening http=\(address)")
-            fflush(stdout)
+            FileHandle.standardOutput.write(Data("rivulet \(configuration.server.name) listening http=\(address)\n".utf8))
         }
         if status != 0 { throw ExitCode(status) }
     }

@@ -12,7 +12,7 @@ struct AdminAuthentication: Sendable {
             do {
                 try token.verify(request.query["token"] ?? request.headers["X-Admin-Token"])
             } catch {
-                throw HTTPError(.unauthorized, error.description)
+                throw HTTPError(.unauthorized, "\(error)")
             }
             return try await handler(request, context)
         }
