@@ -69,7 +69,7 @@ extension GossipTuning {
         var fields = try node.fields()
         for key in Key.allCases {
             try fields.read(key.rawValue, into: &overrides[key]) { node throws(ConfigError) in
-                key.isDuration ? try node.duration().seconds : Double(try node.int())
+                key.isDuration ? try node.duration().totalSeconds : Double(try node.int())
             }
         }
         try fields.finish()
@@ -98,7 +98,7 @@ extension MetricsSettings {
 
 extension Duration {
     /// The duration as fractional seconds, the unit `GossipTuning` stores.
-    var seconds: Double {
+    var totalSeconds: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18
     }
