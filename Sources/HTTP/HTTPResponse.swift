@@ -35,11 +35,12 @@ public struct HTTPResponse: Sendable {
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
 }
 
-/// Shared JSON settings: key order as declared and no escaped slashes, so answers read like Jitsu's.
+/// Shared JSON settings: sorted keys, because Foundation's encoder otherwise orders keys by hash and the same answer
+/// would differ between runs; no escaped slashes, so paths and URLs read as sent.
 enum JSONCoding {
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }()
 }

@@ -18,6 +18,8 @@ final class ServerConnection: @unchecked Sendable {
     /// Loop time (ms) after which the connection is timed out; nil while a handler runs.
     private var deadline: UInt64?
     private var readingPaused = false
+    /// Set when closing after an error: the client may still be sending a body we refused.
+    private var lingerOnClose = false
 
     private enum Queued {
         case request(HTTPRequest)
@@ -78,6 +80,7 @@ final class ServerConnection: @unchecked Sendable {
         switch next {
         case .failure(let response):
             closeAfterResponse = true
+            lingerOnClose = true
             send(response, keepAlive: false)
         case .request(let request):
             inFlight = true
@@ -109,13 +112,14 @@ final class ServerConnection: @unchecked Sendable {
         answerNext()
     }
 
-    /// After a `Connection: close` response: half-close so the client reads all of it, then drain the client's
-    /// remaining bytes briefly; closing with unread input would send a reset that can destroy the response.
+    /// After a `Connection: close` response: half-close so the client reads all of it. After an error the client
+    /// may still be sending, and closing with unread input sends a reset that can destroy the response, so the
+    /// connection then drains the client's bytes briefly before closing.
     private func finishAfterLastResponse() {
         closing = true
         queue.removeAll()
         tcp.shutdown { [self] in
-            if peerClosed { return tcp.close() }
+            if peerClosed || !lingerOnClose { return tcp.close() }
             resumeReading()
             deadline = server.loop.now + min(2000, server.limits.headerTimeout)
         }

@@ -41,6 +41,7 @@ public final class NodeApplication: @unchecked Sendable {
     /// Runs the node on the calling thread until SIGTERM or SIGINT has drained it. `onListening` gets the bound
     /// HTTP address (the real port when the config says 0). Returns the process exit status.
     public func run(onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in }) -> Int32 {
+        Self.unblockStopSignals()
         let startup = Task(executorPreference: loop) { () throws -> Void in
             try self.start(onListening: onListening)
         }
@@ -77,6 +78,17 @@ public final class NodeApplication: @unchecked Sendable {
         }
         logger.info("listening", metadata: ["http": "\(address)", "version": "\(RivuletVersion.current)"])
         onListening(address)
+    }
+
+    /// A parent may start us with SIGTERM blocked (a blocked mask survives exec, and test runners and some
+    /// supervisors block signals in their threads); then libuv's handler would never run and the node could only be
+    /// killed. Unblocking here, on the main thread before the loop starts, makes graceful stop work regardless.
+    private static func unblockStopSignals() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGINT)
+        _ = pthread_sigmask(SIG_UNBLOCK, &set, nil)  // Fails only for an invalid `how`.
     }
 
     /// Stops accepting, lets requests in flight finish within `server.http.drain_timeout`, then stops the loop.

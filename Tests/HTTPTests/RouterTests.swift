@@ -11,17 +11,17 @@ import Testing
     }
 
     @Test func pathParametersAreExtracted() async throws {
-        let response = await try router().respond(to: HTTPRequest(method: .get, target: "/analytics-connector/v1/admin/connectors/17/status"))
+        let response = try await router().respond(to: HTTPRequest(method: .get, target: "/analytics-connector/v1/admin/connectors/17/status"))
         #expect(response.bodyText == "status 17")
     }
 
     @Test func percentEncodedParameterIsDecoded() async throws {
-        let response = await try router().respond(to: HTTPRequest(method: .put, target: "/analytics-connector/v1/admin/connectors/a%20b"))
+        let response = try await router().respond(to: HTTPRequest(method: .put, target: "/analytics-connector/v1/admin/connectors/a%20b"))
         #expect(response.bodyText == "put a b")
     }
 
     @Test func queryIsDecoded() async throws {
-        let response = await try router().respond(to: HTTPRequest(method: .get, target: "/api/v1/cluster?all=tr%75e&x=1"))
+        let response = try await router().respond(to: HTTPRequest(method: .get, target: "/api/v1/cluster?all=tr%75e&x=1"))
         #expect(response.bodyText == "all=true")
         #expect(HTTPRequest(method: .get, target: "/p?a=1+2&b&a=3").query == ["a": "1 2", "b": ""])
     }
@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test func headIsAnsweredByGetWithoutBody() async throws {
-        let response = await try router().respond(to: HTTPRequest(method: .head, target: "/api/v1/cluster"))
+        let response = try await router().respond(to: HTTPRequest(method: .head, target: "/api/v1/cluster"))
         #expect(response.status == .ok)
         #expect(response.body.isEmpty)
     }
@@ -83,10 +83,11 @@ import Testing
             let inner: Inner
         }
         func message(_ json: String) -> String? {
-            do {
-                _ = try HTTPRequest(method: .post, target: "/", body: Array(json.utf8)).decode(Body.self)
-                return nil
-            } catch { return error.message }
+            let request = HTTPRequest(method: .post, target: "/", body: Array(json.utf8))
+            if case .failure(let error) = Result(catching: { () throws(HTTPError) in try request.decode(Body.self) }) {
+                return error.message
+            }
+            return nil
         }
         #expect(message(#"{"inner":{"count":1}}"#)?.contains("'name'") == true)
         #expect(message(#"{"name":"a","inner":{"count":"x"}}"#)?.contains("'inner.count' must be an integer") == true)

@@ -1,0 +1,65 @@
+import Foundation
+import Hummingbird
+
+/// `hummingbird-baseline [PORT [ADMIN_TOKEN]]`, falling back to the `PORT` and `ADMIN_TOKEN` environment variables.
+/// Port 0 binds a free port. Once bound it prints `hummingbird-baseline listening http=127.0.0.1:<port>` on stdout,
+/// the same shape as rivulet's line, so the benchmark reads both the same way.
+let arguments = CommandLine.arguments.dropFirst()
+let environment = ProcessInfo.processInfo.environment
+guard let port = Int(arguments.first ?? environment["PORT"] ?? "0"),
+      let token = arguments.dropFirst().first ?? environment["ADMIN_TOKEN"]
+else {
+    FileHandle.standardError.write(Data("usage: hummingbird-baseline [PORT [ADMIN_TOKEN]] (or PORT, ADMIN_TOKEN)\n".utf8))
+    exit(2)
+}
+
+/// rivulet's `/api/v1/cluster` body: `{"instances":[{"name":"…"}]}`.
+struct ClusterInfo: ResponseEncodable {
+    struct Instance: Codable {
+        let name: String
+    }
+
+    let instances: [Instance]
+}
+
+/// rivulet's 401: `{"message":"Admin token does not match"}` rather than Hummingbird's `{"error":{"message":…}}`, so
+/// both servers send the same bytes on a refusal too.
+struct AdminTokenRefused: HTTPResponseError {
+    var status: HTTPResponse.Status { .unauthorized }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = try context.responseEncoder.encode(["message": "Admin token does not match"], from: request, context: context)
+        response.status = status
+        return response
+    }
+}
+
+/// rivulet's rule (`Sources/Auth/AdminToken.swift`): the `token` query parameter, else `X-Admin-Token`, compared over
+/// every byte, so the baseline does the same work per request as the node it is measured against.
+func isAdmin(_ request: Request, expected: String) -> Bool {
+    guard let presented = request.uri.queryParameters["token"].map(String.init) ?? request.headers[HTTPField.Name("X-Admin-Token")!]
+    else { return false }
+    let lhs = Array(presented.utf8)
+    let rhs = Array(expected.utf8)
+    var difference = UInt8(truncatingIfNeeded: lhs.count ^ rhs.count)
+    for index in 0..<max(lhs.count, rhs.count) {
+        difference |= (index < lhs.count ? lhs[index] : 0) ^ (index < rhs.count ? rhs[index] : 0)
+    }
+    return difference == 0
+}
+
+let router = Router()
+router.get("/api/v1/cluster") { request, _ -> ClusterInfo in
+    guard isAdmin(request, expected: token) else { throw AdminTokenRefused() }
+    return ClusterInfo(instances: [.init(name: "bench")])
+}
+
+let app = Application(
+    router: router,
+    configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: nil),
+    onServerRunning: { channel in
+        let bound = channel.localAddress?.port ?? port
+        FileHandle.standardOutput.write(Data("hummingbird-baseline listening http=127.0.0.1:\(bound)\n".utf8))
+    }
+)
+try await app.runService()
