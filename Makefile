@@ -1,0 +1,25 @@
+# The two commands of the README: `make run` and `make test`. Each installs what is missing first.
+SWIFT ?= swift
+
+.PHONY: run test build bench deps clean
+
+run: ## install what is missing, build in release mode, start the three-node loopback cluster
+	./scripts/install-deps.sh run
+	$(SWIFT) build -c release --product rivulet
+	./scripts/run-cluster.sh
+
+test: ## install what is missing, build, run every test
+	./scripts/install-deps.sh test
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+build:
+	./scripts/install-deps.sh run
+	$(SWIFT) build -c release --product rivulet
+
+bench: ## benchmarks against their references (minutes; not part of `make test`)
+	./scripts/install-deps.sh bench
+	./scripts/bench/http.sh
+
+clean:
+	rm -rf .build data

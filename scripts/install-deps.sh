@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages rivulet needs and that are missing. As root it runs apt-get; otherwise it prints the
+# exact command and fails, so a newcomer is never left with a half-built tree. Usage: install-deps.sh [run|test|bench]
+set -euo pipefail
+
+purpose=${1:-run}
+# Build: C libraries behind the systemLibrary targets, and pkg-config to find libuv.
+packages=(pkg-config libuv1-dev libhttp-parser-dev)
+case "$purpose" in
+  test)  packages+=(golang-go) ;;             # the reference text/template for the differential tests
+  bench) packages+=(golang-go wrk nginx-light procps) ;;
+esac
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+
+if ! command -v swift >/dev/null 2>&1; then
+  echo "install-deps: the Swift 6 toolchain is not on PATH; install it from swift.org (it is not a Debian package)" >&2
+  exit 1
+fi
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing Debian packages: ${missing[*]}" >&2
+  echo "run: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
