@@ -26,7 +26,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
         .target(name: "Auth"),
-        .target(name: "NodeConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "NodeConfig", dependencies: ["HTTP", .product(name: "Yams", package: "Yams")]),
         .target(name: "Node", dependencies: [
             "Loop", "HTTP", "Auth", "NodeConfig",
             .product(name: "Logging", package: "swift-log"),
@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(name: "LoopTests", dependencies: ["Loop", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Loop", "TestSupport"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
-        .testTarget(name: "NodeConfigTests", dependencies: ["NodeConfig"]),
+        .testTarget(name: "NodeConfigTests", dependencies: ["NodeConfig", "HTTP"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "NodeConfig", "HTTP", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
     ]

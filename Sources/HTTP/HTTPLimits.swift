@@ -1,24 +1,39 @@
-/// Limits that keep one client from pinning or exhausting the node. YAML: `server.http`.
+/// Limits that keep one slow or greedy client from pinning or exhausting the node. YAML: `server.http`.
+/// Durations in YAML take seconds or Go's syntax (`"500ms"`, `"10s"`).
 public struct HTTPLimits: Sendable, Equatable {
-    /// Bytes of request line plus header fields (`max_header_bytes`, default 16 KiB, as nginx's large buffers);
-    /// beyond it the answer is 431 and the connection closes. Larger allows bigger cookies at the cost of memory.
-    public var maxHeaderBytes: Int = 16 * 1024
-    /// Bytes of a request body after de-chunking (`max_body_bytes`, default 10 MiB); beyond it, 413. Bulk event
-    /// uploads are the largest bodies; raise it for them, knowing each request's body is held in memory.
-    public var maxBodyBytes: Int = 10 * 1024 * 1024
-    /// Milliseconds to receive a request's head once it started, and between body chunks (`header_timeout`,
-    /// default 10 s); then 408 and close, so slow clients cannot pin connections (slowloris).
-    public var headerTimeout: UInt64 = 10_000
-    /// Milliseconds a keep-alive connection may sit idle between requests (`idle_timeout`, default 60 s, above
-    /// typical load-balancer idle timeouts so the balancer closes first and never races a close).
-    public var idleTimeout: UInt64 = 60_000
+    /// `max_header_bytes`, default 16 KiB (nginx's large header buffer): request line plus header fields; beyond it
+    /// the answer is 431 and the connection closes. Higher admits long cookies and tokens at the cost of memory.
+    public var maxHeaderBytes = 16 * 1024
+    /// `max_body_bytes`, default 10 MiB: a request body after de-chunking; beyond it, 413 before the rest is read.
+    /// Bulk event uploads are the largest bodies; each request's body is held in memory, so raise it with care.
+    public var maxBodyBytes = 10 * 1024 * 1024
+    /// `header_timeout`, default 10 s: time to receive a request's head once it started, and between body chunks;
+    /// then 408 and close, so clients trickling bytes cannot pin connections (slowloris).
+    public var headerTimeout: Duration = .seconds(10)
+    /// `idle_timeout`, default 60 s: how long a keep-alive connection may sit between requests. Above typical
+    /// load-balancer idle timeouts, so the balancer closes first and never races our close.
+    public var idleTimeout: Duration = .seconds(60)
+    /// `drain_timeout`, default 10 s: on shutdown, how long requests in flight may run before their connections are
+    /// closed. Longer loses fewer replies during deploys; shorter stops the node faster.
+    public var drainTimeout: Duration = .seconds(10)
     /// Requests parsed ahead of the one being answered before reading pauses (pipelining back-pressure).
-    public var maxPipelinedRequests: Int = 16
-    /// Bytes of responses queued in the kernel before reading pauses (write back-pressure).
-    public var maxPendingWriteBytes: Int = 1 << 20
+    public var maxPipelinedRequests = 16
+    /// Bytes of responses queued for the kernel before reading pauses (write back-pressure).
+    public var maxPendingWriteBytes = 1 << 20
 
     public init() {}
 
+    var headerTimeoutMilliseconds: UInt64 { headerTimeout.milliseconds }
+    var idleTimeoutMilliseconds: UInt64 { idleTimeout.milliseconds }
+
     /// How often deadlines are checked: a quarter of the shortest timeout, between 10 ms and 1 s.
-    var sweepInterval: UInt64 { min(1000, max(10, min(headerTimeout, idleTimeout) / 4)) }
+    var sweepInterval: UInt64 { min(1000, max(10, min(headerTimeoutMilliseconds, idleTimeoutMilliseconds) / 4)) }
+}
+
+extension Duration {
+    /// Whole milliseconds, for libuv timers; negative durations count as zero.
+    public var milliseconds: UInt64 {
+        let (seconds, attoseconds) = components
+        return UInt64(max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000))
+    }
 }

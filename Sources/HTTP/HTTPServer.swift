@@ -69,9 +69,9 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     /// Graceful stop: stops accepting, closes idle connections, lets requests in flight finish (their responses
-    /// carry `Connection: close`), and force-closes whatever is left after `drainTimeout` milliseconds.
+    /// carry `Connection: close`), and force-closes whatever is left after `limits.drainTimeout`.
     /// `completion` runs on the loop once no connection is open.
-    public func shutdown(drainTimeout: UInt64, completion: @escaping () -> Void) {
+    public func shutdown(completion: @escaping () -> Void) {
         loop.assertInLoop()
         listener?.close()
         listener = nil
@@ -79,7 +79,7 @@ public final class HTTPServer: @unchecked Sendable {
         for connection in connections.values { connection.closeWhenIdle() }
         if connections.isEmpty { return finishDrain() }
         drainTimer = try? LoopTimer(loop: loop)
-        drainTimer?.start(after: drainTimeout) { [unowned self] in
+        drainTimer?.start(after: limits.drainTimeout.milliseconds) { [unowned self] in
             logger.warning("drain timeout: closing \(connections.count) connection(s) with requests in flight")
             for connection in connections.values { connection.abort() }
         }

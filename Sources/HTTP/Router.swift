@@ -95,9 +95,9 @@ public struct Router: Sendable {
         if request.method == .head { response.body = [] }
         response.headers.set("X-Request-Id", requestID)
         let elapsed = DispatchTime.now().uptimeNanoseconds - started
-        let dimensions = [("route", route), ("method", request.method.rawValue), ("status", String(response.status.code))]
-        Counter(label: "rivulet_http_requests_total", dimensions: dimensions).increment()
-        Metrics.Timer(label: "rivulet_http_request_duration_seconds", dimensions: [("route", route)], preferredDisplayUnit: .seconds)
+        let status = String(response.status.code)
+        Counter(label: "rivulet_http_requests_total", dimensions: [("route", route), ("method", request.method.rawValue), ("status", status)]).increment()
+        Metrics.Timer(label: "rivulet_http_request_duration_seconds", dimensions: [("route", route), ("status", status)], preferredDisplayUnit: .seconds)
             .recordNanoseconds(Int64(elapsed))
         logger.debug("\(request.method) \(request.target) \(response.status.code) \(elapsed / 1000)us", metadata: ["route": "\(route)"])
         return response

@@ -31,7 +31,7 @@ final class ServerConnection: @unchecked Sendable {
         self.server = server
         parser = MessageParser(kind: HTTP_REQUEST, maxHeaderBytes: server.limits.maxHeaderBytes, maxBodyBytes: server.limits.maxBodyBytes)
         remoteAddress = tcp.remoteAddress
-        deadline = server.loop.now + server.limits.headerTimeout
+        deadline = server.loop.now + server.limits.headerTimeoutMilliseconds
         parser.onExpectContinue = { [unowned self] in
             // Invite the body only when this request is next to be answered; otherwise it comes anyway.
             if !inFlight, queue.isEmpty { tcp.write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)) { _ in } }
@@ -54,7 +54,7 @@ final class ServerConnection: @unchecked Sendable {
             }
             let now = server.loop.now
             if !inFlight {
-                deadline = now + (parser.isInsideMessage || !queue.isEmpty ? server.limits.headerTimeout : server.limits.idleTimeout)
+                deadline = now + (parser.isInsideMessage || !queue.isEmpty ? server.limits.headerTimeoutMilliseconds : server.limits.idleTimeoutMilliseconds)
             }
             if queue.count >= server.limits.maxPipelinedRequests { pauseReading() }
             answerNext()
@@ -106,7 +106,7 @@ final class ServerConnection: @unchecked Sendable {
         if tcp.pendingWriteBytes >= server.limits.maxPendingWriteBytes { pauseReading() }
         if queue.isEmpty {
             if peerClosed { return tcp.close() }
-            deadline = server.loop.now + (parser.isInsideMessage ? server.limits.headerTimeout : server.limits.idleTimeout)
+            deadline = server.loop.now + (parser.isInsideMessage ? server.limits.headerTimeoutMilliseconds : server.limits.idleTimeoutMilliseconds)
             if readingPaused { resumeReading() }
         }
         answerNext()
@@ -121,7 +121,7 @@ final class ServerConnection: @unchecked Sendable {
         tcp.shutdown { [self] in
             if peerClosed || !lingerOnClose { return tcp.close() }
             resumeReading()
-            deadline = server.loop.now + min(2000, server.limits.headerTimeout)
+            deadline = server.loop.now + min(2000, server.limits.headerTimeoutMilliseconds)
         }
     }
 

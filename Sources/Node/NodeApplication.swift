@@ -60,12 +60,7 @@ public final class NodeApplication: @unchecked Sendable {
     private func start(onListening: (SocketAddress) -> Void) throws {
         let settings = configuration.server
         let router = try makeRouter()
-        var limits = HTTPLimits()
-        limits.maxHeaderBytes = settings.http.maxHeaderBytes
-        limits.maxBodyBytes = settings.http.maxBodyBytes
-        limits.headerTimeout = settings.http.headerTimeout.milliseconds
-        limits.idleTimeout = settings.http.idleTimeout.milliseconds
-        let server = HTTPServer(loop: loop, limits: limits, logger: Logger(label: "rivulet.http")) { request, remote in
+        let server = HTTPServer(loop: loop, limits: settings.http, logger: Logger(label: "rivulet.http")) { request, remote in
             await router.respond(to: request, remoteAddress: remote)
         }
         let address = try server.start(on: SocketAddress(ip: settings.host, port: settings.port))
@@ -96,20 +91,12 @@ public final class NodeApplication: @unchecked Sendable {
         guard !stopping else { return }
         stopping = true
         logger.info("signal \(signal): draining")
-        server?.shutdown(drainTimeout: configuration.server.http.drainTimeout.milliseconds) { [self] in
+        server?.shutdown { [self] in
             logger.info("stopped")
             signals.forEach { $0.close() }
             lagProbe?.close()
             loop.stop()
         }
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds, for libuv timers.
-    var milliseconds: UInt64 {
-        let (seconds, attoseconds) = components
-        return UInt64(max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000))
     }
 }
 

@@ -1,3 +1,4 @@
+import HTTP
 // Decoding of each typed section from YAML. Each initializer starts from the section's defaults, overwrites the keys
 // that are present, and rejects the rest, so the defaults live only on the settings types.
 
@@ -31,12 +32,12 @@ extension ServerSettings {
         try fields.read("replay_allowed_dirs", into: &replayAllowedDirs) { node throws(ConfigError) in
             try node.stringList()
         }
-        try fields.read("http", into: &http) { node throws(ConfigError) in try HTTPSettings(node) }
+        try fields.read("http", into: &http) { node throws(ConfigError) in try HTTPLimits(node) }
         try fields.finish()
     }
 }
 
-extension HTTPSettings {
+extension HTTPLimits {
     init(_ node: ConfigNode) throws(ConfigError) {
         self.init()
         var fields = try node.fields()

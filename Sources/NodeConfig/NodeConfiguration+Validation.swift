@@ -1,3 +1,4 @@
+import HTTP
 import Foundation
 
 // The rules a value must meet beyond its YAML type. They live apart from decoding so that a configuration built in
@@ -41,7 +42,7 @@ extension ServerSettings {
     }
 }
 
-extension HTTPSettings {
+extension HTTPLimits {
     func validate() throws(ConfigError) {
         try requirePositive("server.http.max_header_bytes", maxHeaderBytes)
         try requirePositive("server.http.max_body_bytes", maxBodyBytes)

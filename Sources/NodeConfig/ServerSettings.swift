@@ -1,3 +1,5 @@
+import HTTP
+
 /// The `server:` section: who this node is and how its HTTP side behaves.
 public struct ServerSettings: Sendable, Equatable {
     /// `server.name`, default `"rivulet"`. The instance name `/api/v1/cluster` reports, and part of the names of
@@ -36,7 +38,7 @@ public struct ServerSettings: Sendable, Equatable {
     public var replayAllowedDirs: [String] = []
 
     /// `server.http`: limits of the HTTP listener.
-    public var http = HTTPSettings()
+    public var http = HTTPLimits()
 
     /// Settings with every default.
     public init() {}

@@ -76,7 +76,7 @@ import TestSupport
 
     @Test func pooledConnectionClosedByServerIsReplaced() async throws {
         var limits = HTTPLimits()
-        limits.idleTimeout = 50
+        limits.idleTimeout = .milliseconds(50)
         let server = try await TestServer(limits: limits)
         let port = server.port
         let client = try await server.harness.onLoop { HTTPClient(loop: server.harness.loop) }

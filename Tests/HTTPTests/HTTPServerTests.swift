@@ -98,7 +98,7 @@ import TestSupport
 
     @Test func slowHeaderIsTimedOutWith408() async throws {
         var limits = HTTPLimits()
-        limits.headerTimeout = 200
+        limits.headerTimeout = .milliseconds(200)
         let server = try await TestServer(limits: limits)
         let connection = try RawConnection(port: server.port)
         try connection.send("GET /hello HTTP/1.1\r\nHost: x\r\n")  // The head never ends.
@@ -110,7 +110,7 @@ import TestSupport
 
     @Test func idleKeepAliveConnectionIsClosed() async throws {
         var limits = HTTPLimits()
-        limits.idleTimeout = 200
+        limits.idleTimeout = .milliseconds(200)
         let server = try await TestServer(limits: limits)
         let connection = try RawConnection(port: server.port)
         try connection.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")

@@ -58,7 +58,7 @@ final class TestServer: Sendable {
         let server = self.server
         try await harness.onLoop {
             await withCheckedContinuation { continuation in
-                server.shutdown(drainTimeout: 1000) { continuation.resume() }
+                server.shutdown { continuation.resume() }
             }
         }
         return await harness.finish()
