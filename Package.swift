@@ -4,9 +4,11 @@ import PackageDescription
 let package = Package(
     name: "rivulet",
     platforms: [.macOS(.v15)],
-    products: [
-        .executable(name: "rivulet", targets: ["rivulet"]),
-    ],
+    products: [],
     dependencies: [],
-    targets: []
+    targets: [
+        .target(name: "Gossip"),
+        .testTarget(name: "GossipTests", dependencies: ["Gossip"]),
+    ],
+    swiftLanguageModes: [.v6]
 )
