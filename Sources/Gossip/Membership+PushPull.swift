@@ -110,13 +110,17 @@ extension Membership {
         }
     }
 
-    /// Asks for a state exchange with one random live member and sets the next one, spaced by
-    /// `GossipSettings.scaledPushPullInterval`.
+    /// Asks for a state exchange with one random live member and, while any member is dead but not yet reaped,
+    /// with one random dead member too, then sets the next exchange `GossipSettings.scaledPushPullInterval` away.
+    /// memberlist only exchanges with live members, so two sides of a healed partition that declared each other dead
+    /// never meet again; the dead-member exchange is Serf's reconnect, which lets them refute and merge.
     mutating func startPeriodicExchange(now: Instant, into directives: inout [Directive]) {
         nextPushPullAt = now
             + GossipSettings.pushPullScale(interval: settings.pushPullInterval.wholeMilliseconds, memberCount: members.count)
-        if let peer = randomMembers(count: 1, excluding: nil, where: { $0.status == .alive }).first {
-            directives.append(.exchangeState(with: peer.address, join: false))
+        for status in [MemberStatus.alive, .dead] {
+            if let peer = randomMembers(count: 1, excluding: nil, where: { $0.status == status }).first {
+                directives.append(.exchangeState(with: peer.address, join: false))
+            }
         }
     }
 
