@@ -142,7 +142,7 @@ public struct Membership: Sendable {
         if isActive, settings.pushPullInterval > .zero, now >= nextPushPullAt {
             startPeriodicExchange(now: now, into: &directives)
         }
-        if isActive, joinAttempt != nil {
+        if isActive {
             retryJoin(now: now, into: &directives)
         }
         finish(&directives, now: now)

@@ -117,6 +117,11 @@ struct SimulationTests {
         var simulation = joinedCluster(10, seed: 9)
         let wakeAt = simulation.now + 3000
         simulation.freeze("node3", until: wakeAt)
+        simulation.run(until: wakeAt)
+        let suspectedWhileFrozen = simulation.records.contains { record in
+            if case .changed(let member, _) = record.event { member.name == "node3" && member.status == .suspect } else { false }
+        }
+        #expect(suspectedWhileFrozen)
         simulation.run(until: wakeAt + 1000)
         #expect(simulation.running.allSatisfy { simulation.view(of: $0, about: "node3")?.status == .alive })
         simulation.run(for: .seconds(30))
