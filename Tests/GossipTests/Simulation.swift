@@ -53,7 +53,8 @@ struct Simulation {
     private(set) var nodes: [String: Node] = [:]
     private(set) var now = Instant(milliseconds: 0)
     private(set) var records: [Record] = []
-    private(set) var datagramsSent = 0
+    /// Frames sent so far, over either transport, and their bytes.
+    private(set) var framesSent = 0
     private(set) var bytesSent = 0
     /// For each member, when each observer first saw it dead or left.
     private var gone: [String: [String: Instant]] = [:]
@@ -116,6 +117,11 @@ struct Simulation {
     /// Lets a member leave gracefully.
     mutating func leave(_ name: String) {
         apply(nodes[name]!.machine.leave(now: now), for: name)
+    }
+
+    /// Publishes new metadata for a member, which gossip carries to everyone.
+    mutating func updateMetadata(_ name: String, to metadata: [UInt8]) {
+        apply(try! nodes[name]!.machine.updateMetadata(metadata, now: now), for: name)
     }
 
     /// Feeds a member one decoded message, as if it had arrived from `from`.
@@ -182,7 +188,7 @@ struct Simulation {
             let address = nodes[name]!.machine.local.address
             switch directive {
             case .send(let frame, let to, let transport):
-                datagramsSent += 1
+                framesSent += 1
                 bytesSent += frame.count
                 let lost = transport == .datagram && Double.random(in: 0..<1, using: &random) < loss
                 if !lost, reachable(address, to) {

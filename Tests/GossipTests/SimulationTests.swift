@@ -145,10 +145,23 @@ struct SimulationTests {
         #expect(simulation.deaths.allSatisfy { $0.member == "node17" })
     }
 
-    @Test func thousandMembersDetectACrashWithoutFalseDeaths() {
+    @Test func steadyStateLoadIsAboutOnePingAndOneAckPerMemberPerSecond() {
+        var simulation = joinedCluster(10, seed: 12)
+        let frames = simulation.framesSent
+        simulation.run(for: .seconds(60))
+        let perMemberPerSecond = Double(simulation.framesSent - frames) / 10 / 60
+        // Only pings and acks: nothing is queued to gossip, and state exchanges are streams the shell opens.
+        #expect(perMemberPerSecond > 1.8 && perMemberPerSecond < 2.2)
+    }
+
+    @Test func thousandMembersSpreadAnUpdateAndDetectACrashWithoutFalseDeaths() {
         var simulation = Simulation(seed: 11)
         simulation.startJoined(count: 1000)
         simulation.run(for: .seconds(2))
+        simulation.updateMetadata("node0", to: [1])
+        simulation.run(for: .seconds(3))
+        let reached = simulation.running.filter { simulation.view(of: $0, about: "node0")?.metadata == [1] }.count
+        #expect(reached == 1000)
         let crashedAt = simulation.now
         simulation.crash("node500")
         simulation.run(until: crashedAt + 25_000) { $0.goneTimes(of: "node500").count == 999 }
