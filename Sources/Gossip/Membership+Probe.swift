@@ -75,9 +75,11 @@ extension Membership {
         into directives: inout [Directive]
     ) {
         let sequence = nextSequence()
+        // Nack at 80% of the probe timeout so the nack reaches the requester before its own timeout (Lifeguard
+        // IV-A); memberlist waits the full timeout, and its nacks then often arrive too late to count.
         relays[sequence] = Relay(
             origin: from, transport: transport, sequence: request.sequence, wantsNack: request.wantsNack,
-            deadline: now + settings.probeTimeout.wholeMilliseconds)
+            deadline: now + settings.probeTimeout.wholeMilliseconds * 4 / 5)
         send([.ping(.init(sequence: sequence, target: request.target))], to: request.targetAddress, over: .datagram, into: &directives)
     }
 

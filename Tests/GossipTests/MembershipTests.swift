@@ -141,7 +141,9 @@ struct MembershipTests {
         let request = Message.indirectPing(.init(sequence: 77, target: "c", targetAddress: address("c"), wantsNack: true))
         let relayed = try #require(sends(machine.receive(frame(request), from: address("b"), now: at(10))).first)
         #expect(relayed.to == address("c"))
-        let nack = sends(machine.tick(now: at(510)))
+        let early = sends(machine.tick(now: at(409)))
+        #expect(!early.contains { $0.messages.first == .nack(sequence: 77) })
+        let nack = sends(machine.tick(now: at(410)))
         #expect(nack.contains { $0.to == address("b") && $0.messages.first == .nack(sequence: 77) })
     }
 
