@@ -25,6 +25,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
+        .target(name: "Gossip"),
         .target(name: "Auth"),
         .target(name: "NodeConfig", dependencies: ["HTTP", .product(name: "Yams", package: "Yams")]),
         .target(name: "Node", dependencies: [
@@ -41,6 +42,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Loop"], path: "Tests/TestSupport"),
         .testTarget(name: "LoopTests", dependencies: ["Loop", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Loop", "TestSupport"]),
+        .testTarget(name: "GossipTests", dependencies: ["Gossip"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
         .testTarget(name: "NodeConfigTests", dependencies: ["NodeConfig", "HTTP"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "NodeConfig", "HTTP", "TestSupport"]),
