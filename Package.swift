@@ -27,7 +27,7 @@ let package = Package(
         ]),
         .target(name: "Gossip"),
         .target(name: "Auth"),
-        .target(name: "NodeConfig", dependencies: ["HTTP", .product(name: "Yams", package: "Yams")]),
+        .target(name: "NodeConfig", dependencies: ["HTTP", "Gossip", .product(name: "Yams", package: "Yams")]),
         .target(name: "Node", dependencies: [
             "Loop", "HTTP", "Auth", "NodeConfig",
             .product(name: "Logging", package: "swift-log"),
@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Loop", "TestSupport"]),
         .testTarget(name: "GossipTests", dependencies: ["Gossip"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
-        .testTarget(name: "NodeConfigTests", dependencies: ["NodeConfig", "HTTP"]),
+        .testTarget(name: "NodeConfigTests", dependencies: ["NodeConfig", "HTTP", "Gossip"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "NodeConfig", "HTTP", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
     ]

@@ -1,3 +1,5 @@
+import Gossip
+
 /// The `cluster:` section: how this node finds and talks to the other nodes over gossip.
 public struct ClusterSettings: Sendable, Equatable {
     /// `cluster.name`, default `"rivulet"`. A label carried and checked in every gossip packet, so two clusters
@@ -18,15 +20,16 @@ public struct ClusterSettings: Sendable, Equatable {
     /// one live seed is enough, since membership then spreads by gossip. Listing this node's own address is harmless.
     public var seeds: [HostPort] = []
 
-    /// `cluster.secret`, default none. Base64 of 32 random bytes (`openssl rand -base64 32`). When set, gossip is
-    /// encrypted and authenticated with AES-256-GCM and calls forwarded between nodes are signed with HMAC; every
-    /// node must use the same secret. Without it, anyone who can reach the gossip port can join the cluster.
-    public var secret: String?
+    /// `cluster.secret`, default none. Base64 of 32 random bytes (`openssl rand -base64 32`), or a list of them for
+    /// key rotation: packets are encrypted with the first key and accepted under any, so a new key is rolled out by
+    /// listing it second everywhere, then first, then dropping the old one. When set, every gossip packet and
+    /// stream is encrypted and authenticated (AES-256-GCM) and packets under other keys are dropped; every node must
+    /// share a key. Without it, anyone who can reach the gossip port can join the cluster.
+    public var secrets: [String] = []
 
-    /// `cluster.gossip`, default none. Overrides of the gossip protocol's timing; keys left out keep the protocol's
-    /// defaults, which suit a LAN.
-    public var gossip: GossipTuning?
+    /// `cluster.gossip`, default memberlist's LAN settings. `profile: loopback` starts from memberlist's local
+    /// settings instead (one host: faster probes and shorter suspicion); the other keys override single values.
+    public var gossip = GossipSettings.lan
 
-    /// Settings with every default.
     public init() {}
 }

@@ -23,6 +23,12 @@ struct ConfigNode {
         tag == .null
     }
 
+    /// Whether the node is a YAML sequence, for keys that take one value or a list of them.
+    var isList: Bool {
+        if case .sequence = node { return true }
+        return false
+    }
+
     /// The entries of a mapping in file order with YAML merge keys (`<<: *defaults`) applied: explicit keys win over
     /// merged ones, as YAML 1.1 specifies. A null node is an empty mapping, so `server:` alone means all defaults.
     func entries() throws(ConfigError) -> [(key: String, value: ConfigNode)] {

@@ -1,3 +1,4 @@
+import Gossip
 import HTTP
 // Decoding of each typed section from YAML. Each initializer starts from the section's defaults, overwrites the keys
 // that are present, and rejects the rest, so the defaults live only on the settings types.
@@ -58,22 +59,44 @@ extension ClusterSettings {
         try fields.read("bind", into: &bind) { node throws(ConfigError) in try node.hostPort() }
         try fields.read("advertise", into: &advertise) { node throws(ConfigError) in try node.hostPort() }
         try fields.read("seeds", into: &seeds) { node throws(ConfigError) in try node.hostPortList() }
-        try fields.read("secret", into: &secret) { node throws(ConfigError) in try node.string() }
-        try fields.read("gossip", into: &gossip) { node throws(ConfigError) in try GossipTuning(node) }
+        try fields.read("secret", into: &secrets) { node throws(ConfigError) in
+            node.isList ? try node.stringList() : [try node.string()]
+        }
+        try fields.read("gossip", into: &gossip) { node throws(ConfigError) in try GossipSettings(node) }
         try fields.finish()
+        gossip.clusterName = name
     }
 }
 
-extension GossipTuning {
+extension GossipSettings {
+    /// The profile first, then single values over it; keys are memberlist's names as the issue tracker and
+    /// memberlist users know them.
     init(_ node: ConfigNode) throws(ConfigError) {
-        self.init()
         var fields = try node.fields()
-        for key in Key.allCases {
-            try fields.read(key.rawValue, into: &overrides[key]) { node throws(ConfigError) in
-                key.isDuration ? try node.duration().totalSeconds : Double(try node.int())
-            }
-        }
+        var profile = Profile.lan
+        try fields.read("profile", into: &profile) { node throws(ConfigError) in try node.oneOf(Profile.self) }
+        self = profile == .lan ? .lan : .loopback
+        try fields.read("probe_interval", into: &probeInterval) { node throws(ConfigError) in try node.duration() }
+        try fields.read("probe_timeout", into: &probeTimeout) { node throws(ConfigError) in try node.duration() }
+        try fields.read("indirect_checks", into: &indirectChecks) { node throws(ConfigError) in try node.int() }
+        try fields.read("tcp_fallback_ping", into: &tcpFallbackPing) { node throws(ConfigError) in try node.bool() }
+        try fields.read("awareness_max_multiplier", into: &awarenessMaxMultiplier) { node throws(ConfigError) in try node.int() }
+        try fields.read("suspicion_mult", into: &suspicionMultiplier) { node throws(ConfigError) in try node.int() }
+        try fields.read("suspicion_max_mult", into: &suspicionMaxTimeoutMultiplier) { node throws(ConfigError) in try node.int() }
+        try fields.read("retransmit_mult", into: &retransmitMultiplier) { node throws(ConfigError) in try node.int() }
+        try fields.read("gossip_interval", into: &gossipInterval) { node throws(ConfigError) in try node.duration() }
+        try fields.read("gossip_nodes", into: &gossipNodes) { node throws(ConfigError) in try node.int() }
+        try fields.read("gossip_to_dead", into: &gossipToTheDead) { node throws(ConfigError) in try node.duration() }
+        try fields.read("push_pull_interval", into: &pushPullInterval) { node throws(ConfigError) in try node.duration() }
+        try fields.read("packet_size", into: &packetSize) { node throws(ConfigError) in try node.int() }
+        try fields.read("application_share", into: &applicationShare) { node throws(ConfigError) in try node.double() }
+        try fields.read("join_retry_interval", into: &joinRetryInterval) { node throws(ConfigError) in try node.duration() }
         try fields.finish()
+    }
+
+    /// `cluster.gossip.profile`.
+    enum Profile: String, CaseIterable {
+        case lan, loopback
     }
 }
 
@@ -94,13 +117,5 @@ extension MetricsSettings {
         try fields.read("enabled", into: &enabled) { node throws(ConfigError) in try node.bool() }
         try fields.read("path", into: &path) { node throws(ConfigError) in try node.string() }
         try fields.finish()
-    }
-}
-
-extension Duration {
-    /// The duration as fractional seconds, the unit `GossipTuning` stores.
-    var totalSeconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

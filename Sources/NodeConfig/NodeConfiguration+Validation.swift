@@ -1,3 +1,4 @@
+import Gossip
 import HTTP
 import Foundation
 
@@ -66,15 +67,17 @@ extension ClusterSettings {
             throw ConfigError.invalidValue(
                 path: "cluster.seeds[\(index)]", reason: "\"\(seed)\" has port 0, which cannot be dialled")
         }
-        if let secret, Data(base64Encoded: secret)?.count != 32 {
+        for (index, secret) in secrets.enumerated() where Data(base64Encoded: secret)?.count != 32 {
             throw ConfigError.invalidValue(
-                path: "cluster.secret",
+                path: secrets.count == 1 ? "cluster.secret" : "cluster.secret[\(index)]",
                 reason: "must be the base64 encoding of exactly 32 bytes (generate one with `openssl rand -base64 32`)")
         }
-        for key in GossipTuning.Key.allCases {
-            if let value = gossip?[key] {
-                try requirePositive("cluster.gossip.\(key.rawValue)", value)
-            }
+        do {
+            try gossip.validate()
+        } catch GossipError.invalidSetting(let key, let reason) {
+            throw ConfigError.invalidValue(path: key == "name" ? "cluster.name" : "cluster.gossip.\(key)", reason: reason)
+        } catch {
+            throw ConfigError.invalidValue(path: "cluster.gossip", reason: "\(error)")
         }
     }
 }

@@ -103,9 +103,9 @@ struct ConfigErrorTests {
               message: "cluster.secret: must be the base64 encoding of exactly 32 bytes (generate one with "
                   + "`openssl rand -base64 32`)"),
         .init(yaml: "cluster: {gossip: {probe_timeout: 0ms}}",
-              message: "cluster.gossip.probe_timeout: must be greater than zero"),
+              message: "cluster.gossip.probe_timeout: must be at least 1 ms"),
         .init(yaml: "cluster: {gossip: {retransmit_mult: 0}}",
-              message: "cluster.gossip.retransmit_mult: must be greater than zero"),
+              message: "cluster.gossip.retransmit_mult: must be 1 to 64"),
         .init(yaml: "metrics: {path: metrics}", message: #"metrics.path: "metrics" must start with "/""#),
     ]
 

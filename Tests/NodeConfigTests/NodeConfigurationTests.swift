@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Gossip
 @testable import NodeConfig
 
 struct NodeConfigurationTests {
@@ -27,8 +28,8 @@ struct NodeConfigurationTests {
         #expect(configuration.cluster.bind == HostPort(host: "127.0.0.1", port: 7001))
         #expect(configuration.cluster.advertise == nil)
         #expect(configuration.cluster.seeds.isEmpty)
-        #expect(configuration.cluster.secret == nil)
-        #expect(configuration.cluster.gossip == nil)
+        #expect(configuration.cluster.secrets.isEmpty)
+        #expect(configuration.cluster.gossip == .lan)
         #expect(configuration.logging.level == .info)
         #expect(configuration.logging.format == .text)
         #expect(configuration.metrics.enabled)
@@ -85,11 +86,14 @@ struct NodeConfigurationTests {
         expected.server.http.idleTimeout = .seconds(90)
         expected.server.http.drainTimeout = .milliseconds(500)
         expected.cluster.name = "staging"
+        expected.cluster.gossip.clusterName = "staging"
         expected.cluster.bind = HostPort(host: "::1", port: 0)
         expected.cluster.advertise = HostPort(host: "node7.internal", port: 7001)
         expected.cluster.seeds = [HostPort(host: "10.0.0.1", port: 7001), HostPort(host: "node2", port: 7001)]
-        expected.cluster.secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
-        expected.cluster.gossip = GossipTuning([.probeInterval: 0.2, .probeTimeout: 0.1, .gossipNodes: 4])
+        expected.cluster.secrets = ["AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="]
+        expected.cluster.gossip.probeInterval = .milliseconds(200)
+        expected.cluster.gossip.probeTimeout = .milliseconds(100)
+        expected.cluster.gossip.gossipNodes = 4
         expected.logging.level = .debug
         expected.logging.format = .json
         expected.metrics.enabled = false
@@ -152,28 +156,37 @@ struct NodeConfigurationTests {
         #expect(configuration.server.maxEventSize == 10)
     }
 
-    @Test func gossipTuningKeepsDurationsInSecondsAndCountsAsNumbers() throws {
+    @Test func gossipKeysOverrideTheChosenProfile() throws {
         let yaml = """
             cluster:
+              name: blue
               gossip:
-                probe_interval: 1s
-                probe_timeout: 500ms
-                indirect_checks: 3
-                suspicion_mult: 4
-                suspicion_max_mult: 6
-                gossip_interval: 0.2
-                gossip_nodes: 3
-                retransmit_mult: 4
-                push_pull_interval: 30s
+                profile: loopback
+                probe_interval: 2s
                 gossip_to_dead: 1m
+                suspicion_max_mult: 5
             """
-        let tuning = try #require(try NodeConfiguration.load(yaml: yaml, environment: [:]).cluster.gossip)
-        #expect(tuning.overrides.count == GossipTuning.Key.allCases.count)
-        #expect(tuning[.probeInterval] == 1)
-        #expect(tuning[.probeTimeout] == 0.5)
-        #expect(tuning[.gossipInterval] == 0.2)
-        #expect(tuning[.gossipToDead] == 60)
-        #expect(tuning[.suspicionMaxMult] == 6)
+        let gossip = try NodeConfiguration.load(yaml: yaml, environment: [:]).cluster.gossip
+        var expected = GossipSettings.loopback
+        expected.clusterName = "blue"
+        expected.probeInterval = .seconds(2)
+        expected.gossipToTheDead = .seconds(60)
+        expected.suspicionMaxTimeoutMultiplier = 5
+        #expect(gossip == expected)
+    }
+
+    @Test func secretTakesOneKeyOrARotationList() throws {
+        let key1 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+        let key2 = "HxwdHh8AAQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRo="
+        let one = try NodeConfiguration.load(yaml: "cluster: {secret: \(key1)}", environment: [:])
+        #expect(one.cluster.secrets == [key1])
+        let list = try NodeConfiguration.load(yaml: "cluster: {secret: [\(key1), \(key2)]}", environment: [:])
+        #expect(list.cluster.secrets == [key1, key2])
+        #expect {
+            try NodeConfiguration.load(yaml: "cluster: {secret: [\(key1), c2hvcnQ=]}", environment: [:])
+        } throws: { error in
+            (error as? ConfigError)?.path == "cluster.secret[1]"
+        }
     }
 
     @Test func missingFileIsReportedWithItsPath() {
