@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // Debian's C libraries, one module map each; only the module named beside each imports it.
@@ -26,10 +27,16 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
         .target(name: "Gossip"),
+        .target(name: "Cluster", dependencies: [
+            "Loop", "Gossip",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ]),
         .target(name: "Auth"),
         .target(name: "NodeConfig", dependencies: ["HTTP", "Gossip", .product(name: "Yams", package: "Yams")]),
         .target(name: "Node", dependencies: [
-            "Loop", "HTTP", "Auth", "NodeConfig",
+            "Loop", "HTTP", "Auth", "NodeConfig", "Cluster", "Gossip",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),

@@ -1,3 +1,5 @@
+import Loop
+
 /// Limits that keep one slow or greedy client from pinning or exhausting the node. YAML: `server.http`.
 /// Durations in YAML take seconds or Go's syntax (`"500ms"`, `"10s"`).
 public struct HTTPLimits: Sendable, Equatable {
@@ -28,12 +30,4 @@ public struct HTTPLimits: Sendable, Equatable {
 
     /// How often deadlines are checked: a quarter of the shortest timeout, between 10 ms and 1 s.
     var sweepInterval: UInt64 { min(1000, max(10, min(headerTimeoutMilliseconds, idleTimeoutMilliseconds) / 4)) }
-}
-
-extension Duration {
-    /// Whole milliseconds, for libuv timers; negative durations count as zero.
-    public var milliseconds: UInt64 {
-        let (seconds, attoseconds) = components
-        return UInt64(max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000))
-    }
 }

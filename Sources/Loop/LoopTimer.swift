@@ -32,3 +32,11 @@ public final class LoopTimer: LoopHandle<uv_timer_t>, @unchecked Sendable {
 
     override func didClose() { callback = nil }
 }
+
+extension Duration {
+    /// Whole milliseconds, libuv's timer unit; negative durations count as zero.
+    public var milliseconds: UInt64 {
+        let (seconds, attoseconds) = components
+        return UInt64(max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000))
+    }
+}

@@ -1,5 +1,7 @@
 import Auth
+import Cluster
 import Foundation
+import Gossip
 import HTTP
 import Logging
 import Loop
@@ -12,6 +14,7 @@ public final class NodeApplication: @unchecked Sendable {
     public let loop: EventLoop
     private let logger: Logger
     private var server: HTTPServer?
+    private var gossip: GossipShell?
     private var signals: [SignalWatcher] = []
     private var lagProbe: LoopLagProbe?
     private var stopping = false
@@ -31,16 +34,33 @@ public final class NodeApplication: @unchecked Sendable {
         let admin = AdminAuthentication(token: AdminToken(server.adminToken))
         var router = Router(logger: Logger(label: "rivulet.http"), renderError: ErrorMapping.render)
         try HealthRoutes(instanceName: server.name).register(on: &router)
-        try ClusterRoutes(instanceName: server.name, admin: admin).register(on: &router)
+        try ClusterRoutes(admin: admin, instances: { [weak self] in self?.instances() ?? [] }).register(on: &router)
         if configuration.metrics.enabled {
             try MetricsRoutes(path: configuration.metrics.path, registry: MetricsBootstrap.registry).register(on: &router)
         }
         return router
     }
 
+    /// The members as `/api/v1/cluster` shows them; before gossip has started, this node alone.
+    private func instances() -> [ClusterRoutes.Instance] {
+        guard let gossip else {
+            return [ClusterRoutes.Instance(name: configuration.server.name, state: "alive", address: nil, http: nil, incarnation: nil, version: RivuletVersion.current)]
+        }
+        return gossip.members.map { member in
+            let metadata = NodeMetadata(decoding: member.metadata)
+            return ClusterRoutes.Instance(name: member.name, state: "\(member.status)", address: "\(member.address)", http: metadata?.http, incarnation: member.incarnation, version: metadata?.version)
+        }
+    }
+
+    /// Where the node listens, once it does.
+    public struct Listening: Sendable {
+        public let http: SocketAddress
+        public let gossip: SocketAddress
+    }
+
     /// Runs the node on the calling thread until SIGTERM or SIGINT has drained it. `onListening` gets the bound
-    /// HTTP address (the real port when the config says 0). Returns the process exit status.
-    public func run(onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in }) -> Int32 {
+    /// addresses (the real ports when the config says 0). Returns the process exit status.
+    public func run(onListening: @escaping @Sendable (Listening) -> Void = { _ in }) -> Int32 {
         Self.unblockStopSignals()
         let startup = Task(executorPreference: loop) { () throws -> Void in
             try self.start(onListening: onListening)
@@ -57,7 +77,7 @@ public final class NodeApplication: @unchecked Sendable {
         return startupFailed ? 1 : 0
     }
 
-    private func start(onListening: (SocketAddress) -> Void) throws {
+    private func start(onListening: (Listening) -> Void) throws {
         let settings = configuration.server
         let router = try makeRouter()
         let server = HTTPServer(loop: loop, limits: settings.http, logger: Logger(label: "rivulet.http")) { request, remote in
@@ -65,14 +85,42 @@ public final class NodeApplication: @unchecked Sendable {
         }
         let address = try server.start(on: SocketAddress(ip: settings.host, port: settings.port))
         self.server = server
+        let gossip = try startGossip(httpAddress: address)
+        self.gossip = gossip
         lagProbe = try LoopLagProbe(loop: loop)
         for signal in [SIGTERM, SIGINT] {
             let watcher = try SignalWatcher(loop: loop)
             try watcher.start(signal: signal) { [unowned self] number in self.shutdown(signal: number) }
             signals.append(watcher)
         }
-        logger.info("listening", metadata: ["http": "\(address)", "version": "\(RivuletVersion.current)"])
-        onListening(address)
+        let gossipAddress = gossip.localAddress ?? address
+        logger.info("listening", metadata: ["http": "\(address)", "gossip": "\(gossipAddress)", "version": "\(RivuletVersion.current)"])
+        onListening(Listening(http: address, gossip: gossipAddress))
+    }
+
+    private func startGossip(httpAddress: SocketAddress) throws -> GossipShell {
+        let cluster = configuration.cluster
+        let advertise = cluster.advertise.map { Address(host: $0.host, port: $0.port) }
+        // Other nodes dial the HTTP port on the host they reach us at when we listen on every interface.
+        let wildcard = httpAddress.host == "0.0.0.0" || httpAddress.host == "::"
+        let httpHost = wildcard ? (advertise?.host ?? cluster.bind.host) : httpAddress.host
+        let shell = try GossipShell.start(
+            loop: loop,
+            configuration: GossipShell.Configuration(
+                name: configuration.server.name,
+                bind: SocketAddress(ip: cluster.bind.host, port: Int(cluster.bind.port)),
+                advertise: advertise,
+                seeds: cluster.seeds.map { Address(host: $0.host, port: $0.port) },
+                settings: cluster.gossip,
+                keyring: Keyring(base64Keys: cluster.secrets, clusterName: cluster.name),
+                metadata: NodeMetadata(http: HostPort(host: httpHost, port: UInt16(httpAddress.port)).description, version: RivuletVersion.current)),
+            logger: Logger(label: "rivulet.gossip"))
+        shell.onFatal = { [unowned self] reason in
+            logger.critical("stopping: \(reason)")
+            startupFailed = true
+            shutdown(signal: 0)
+        }
+        return shell
     }
 
     /// A parent may start us with SIGTERM blocked (a blocked mask survives exec, and test runners and some
@@ -86,17 +134,21 @@ public final class NodeApplication: @unchecked Sendable {
         _ = pthread_sigmask(SIG_UNBLOCK, &set, nil)  // Fails only for an invalid `how`.
     }
 
-    /// Stops accepting, lets requests in flight finish within `server.http.drain_timeout`, then stops the loop.
+    /// Leaves the cluster (so others see `left` at once rather than detecting a failure), stops accepting, lets
+    /// requests in flight finish within `server.http.drain_timeout`, then stops the loop.
     private func shutdown(signal: Int32) {
         guard !stopping else { return }
         stopping = true
-        logger.info("signal \(signal): draining")
-        server?.shutdown { [self] in
-            logger.info("stopped")
-            signals.forEach { $0.close() }
-            lagProbe?.close()
-            loop.stop()
+        logger.info("signal \(signal): leaving the cluster and draining")
+        let drain: () -> Void = { [self] in
+            server?.shutdown { [self] in
+                logger.info("stopped")
+                signals.forEach { $0.close() }
+                lagProbe?.close()
+                loop.stop()
+            }
         }
+        if let gossip { gossip.leave(completion: drain) } else { drain() }
     }
 }
 

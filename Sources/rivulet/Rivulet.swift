@@ -32,9 +32,9 @@ struct Serve: ParsableCommand {
         }
         NodeLogging.bootstrap(configuration.logging)
         let node = try NodeApplication(configuration: configuration)
-        let status = node.run { address in
-            // One machine-readable line on stdout: scripts and tests read the real port from it.
-            FileHandle.standardOutput.write(Data("rivulet \(configuration.server.name) listening http=\(address)\n".utf8))
+        let status = node.run { listening in
+            // One machine-readable line on stdout: scripts and tests read the real ports from it.
+            FileHandle.standardOutput.write(Data("rivulet \(configuration.server.name) listening http=\(listening.http) gossip=\(listening.gossip)\n".utf8))
         }
         if status != 0 { throw ExitCode(status) }
     }

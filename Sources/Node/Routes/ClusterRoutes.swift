@@ -1,24 +1,46 @@
 import HTTP
 
-/// `GET /api/v1/cluster`: the instances of the cluster in Jitsu's shape. Until gossip membership exists it is this
-/// node alone, which is also what Jitsu answers without a synchronization service.
+/// `GET /api/v1/cluster`: the instances of the cluster in Jitsu's shape `{"instances":[{"name":...}]}`, with extra
+/// fields Jitsu clients ignore. Alive and suspect members by default (a suspect one still serves); `?all=true` adds
+/// dead and left ones until they are reaped.
 struct ClusterRoutes: Sendable {
-    let instanceName: String
     let admin: AdminAuthentication
+    /// The current view; read on the loop thread, where handlers run.
+    let instances: @Sendable () -> [Instance]
 
     func register(on router: inout Router) throws(RouterError) {
         try router.get("/api/v1/cluster", handler: admin(listInstances))
     }
 
     @Sendable func listInstances(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
-        .json(ClusterInfo(instances: [Instance(name: instanceName)]))
+        let includeGone = try Self.flag(request.query["all"], name: "all")
+        let listed = instances().filter { includeGone || $0.state == "alive" || $0.state == "suspect" }
+        return .json(ClusterInfo(instances: listed))
+    }
+
+    /// A boolean query flag: absent, `true` or `false`; anything else is a 400 naming it.
+    static func flag(_ value: String?, name: String) throws(HTTPError) -> Bool {
+        switch value?.lowercased() {
+        case nil, "false", "0": false
+        case "true", "1", "": true
+        case let other?: throw HTTPError(.badRequest, "Query parameter '\(name)' must be true or false, not '\(other)'")
+        }
     }
 
     struct ClusterInfo: Codable {
         let instances: [Instance]
     }
 
-    struct Instance: Codable {
+    /// One member as the API shows it. `name` is Jitsu's field; the rest are rivulet's.
+    struct Instance: Codable, Equatable {
         let name: String
+        /// alive, suspect, dead or left.
+        let state: String
+        /// The gossip address other nodes dial.
+        let address: String?
+        /// The HTTP address from the member's metadata.
+        let http: String?
+        let incarnation: UInt32?
+        let version: String?
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// `hummingbird-baseline [PORT [ADMIN_TOKEN]]`, falling back to the `PORT` and `ADMIN_TOKEN` environment variables.
@@ -36,21 +37,26 @@ struct AdminTokenRefused: HTTPResponseError {
 
 /// rivulet's rule (`Sources/Auth/AdminToken.swift`): the `token` query parameter, else `X-Admin-Token`, compared over
 /// every byte, so the baseline does the same work per request as the node it is measured against.
-func isAdmin(_ request: Request, expected: String) -> Bool {
-    guard let presented = request.uri.queryParameters["token"].map(String.init) ?? request.headers[HTTPField.Name("X-Admin-Token")!]
-    else { return false }
-    let lhs = Array(presented.utf8)
-    let rhs = Array(expected.utf8)
-    var difference = UInt8(truncatingIfNeeded: lhs.count ^ rhs.count)
-    for index in 0..<max(lhs.count, rhs.count) {
-        difference |= (index < lhs.count ? lhs[index] : 0) ^ (index < rhs.count ? rhs[index] : 0)
+struct AdminToken: Sendable {
+    static let header = HTTPField.Name("X-Admin-Token")!
+    let expected: [UInt8]
+
+    func accepts(_ request: Request) -> Bool {
+        guard let presented = request.uri.queryParameters["token"].map(String.init) ?? request.headers[Self.header]
+        else { return false }
+        let given = Array(presented.utf8)
+        var difference = UInt8(truncatingIfNeeded: given.count ^ expected.count)
+        for index in 0..<max(given.count, expected.count) {
+            difference |= (index < given.count ? given[index] : 0) ^ (index < expected.count ? expected[index] : 0)
+        }
+        return difference == 0
     }
-    return difference == 0
 }
 
+let admin = AdminToken(expected: Array(token.utf8))
 let router = Router()
 router.get("/api/v1/cluster") { request, _ -> ClusterInfo in
-    guard isAdmin(request, expected: token) else { throw AdminTokenRefused() }
+    guard admin.accepts(request) else { throw AdminTokenRefused() }
     return ClusterInfo(instances: [.init(name: "bench")])
 }
 

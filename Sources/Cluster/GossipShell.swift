@@ -1,0 +1,274 @@
+import Foundation
+import Gossip
+import Logging
+import Loop
+
+/// The I/O half of membership: binds UDP and TCP on the gossip port, feeds the `Membership` machine what arrives
+/// and what time it is, and carries out the directives it returns. It holds no protocol logic of its own
+/// (swift-cluster-membership's shell/instance split). Loop-bound.
+public final class GossipShell: @unchecked Sendable {
+    public let loop: EventLoop
+    private var membership: Membership
+    private let udp: UDPSocket
+    private let listener: TCPServer
+    private let tickTimer: LoopTimer
+    private let keyring: Keyring?
+    private let logger: Logger
+    private var metrics = GossipMetrics()
+    /// Accepted streams by the peer address given to the machine, so an ack to a stream ping goes back on the
+    /// connection the ping came in on.
+    private var inbound: [Address: GossipStream] = [:]
+    private var resolver: AddressCache
+    private var leaving = false
+    /// Called when this node must not go on: another live node holds its name and started earlier.
+    public var onFatal: ((String) -> Void)?
+
+    /// What `start` needs besides the loop.
+    public struct Configuration: Sendable {
+        public var name: String
+        /// Numeric address to bind UDP and TCP to; port 0 picks one (both protocols get the same port).
+        public var bind: SocketAddress
+        /// What other nodes dial; nil means the bound address, which must then not be a wildcard.
+        public var advertise: Address?
+        public var seeds: [Address]
+        public var settings: GossipSettings
+        public var keyring: Keyring?
+        public var metadata: NodeMetadata
+
+        public init(name: String, bind: SocketAddress, advertise: Address?, seeds: [Address], settings: GossipSettings, keyring: Keyring?, metadata: NodeMetadata) {
+            self.name = name
+            self.bind = bind
+            self.advertise = advertise
+            self.seeds = seeds
+            self.settings = settings
+            self.keyring = keyring
+            self.metadata = metadata
+        }
+    }
+
+    /// Binds the gossip port and joins through the seeds. Throws when a socket cannot be bound or the configuration
+    /// cannot form a member (wildcard bind without `advertise`).
+    public static func start(loop: EventLoop, configuration: Configuration, logger: Logger) throws -> GossipShell {
+        let udp = try UDPSocket(loop: loop)
+        do {
+            try udp.bind(to: configuration.bind)
+        } catch {
+            udp.close()
+            throw error
+        }
+        let bound = udp.localAddress ?? configuration.bind
+        let advertise: Address
+        if let configured = configuration.advertise {
+            advertise = configured
+        } else if bound.host == "0.0.0.0" || bound.host == "::" {
+            udp.close()
+            throw GossipShellError.advertiseRequired(bound: bound.description)
+        } else {
+            advertise = Address(host: bound.host, port: UInt16(bound.port))
+        }
+        // A later start has a greater id, so a restarted node replaces its old self (Membership's identity rule).
+        let startID = UInt64(Date().timeIntervalSince1970 * 1_000_000)
+        let membership: Membership
+        do {
+            membership = try Membership(
+            name: configuration.name, startID: startID, address: advertise, metadata: configuration.metadata.encoded(),
+            settings: configuration.settings, random: GossipRandom(seed: UInt64.random(in: 0...UInt64.max)),
+            now: Instant(milliseconds: Int64(loop.now)))
+        } catch {
+            udp.close()
+            throw error
+        }
+        // TCP takes the port UDP got, so one number names both (memberlist's convention).
+        let shell: GossipShell
+        do {
+            shell = try GossipShell(loop: loop, membership: membership, udp: udp, tcpAddress: bound, keyring: configuration.keyring, logger: logger)
+        } catch {
+            udp.close()
+            throw error
+        }
+        shell.apply(shell.membership.join(seeds: configuration.seeds, now: shell.now))
+        return shell
+    }
+
+    private init(loop: EventLoop, membership: Membership, udp: UDPSocket, tcpAddress: SocketAddress, keyring: Keyring?, logger: Logger) throws {
+        self.loop = loop
+        self.membership = membership
+        self.udp = udp
+        self.keyring = keyring
+        self.logger = logger
+        resolver = AddressCache(loop: loop)
+        listener = try TCPServer(loop: loop)
+        do {
+            tickTimer = try LoopTimer(loop: loop)
+        } catch {
+            listener.close()
+            throw error
+        }
+        do {
+            try listener.listen(on: tcpAddress) { [unowned self] tcp in self.accept(tcp) }
+            try udp.startReceiving { [unowned self] bytes, sender in self.receiveDatagram(bytes, from: sender) }
+        } catch {
+            listener.close()
+            tickTimer.close()
+            throw error
+        }
+    }
+
+    /// The bound gossip address (UDP and TCP share its port).
+    public var localAddress: SocketAddress? { udp.localAddress }
+
+    /// Every member this node knows, itself included, by name.
+    public var members: [Member] { membership.members.values.sorted { $0.name < $1.name } }
+
+    private var now: Instant { Instant(milliseconds: Int64(loop.now)) }
+
+    /// Tells the cluster this node is leaving, keeps gossiping for one gossip interval so the news spreads at once
+    /// instead of through failure detection, then closes the sockets and calls `completion`.
+    public func leave(completion: @escaping () -> Void) {
+        guard !leaving else { return }
+        leaving = true
+        apply(membership.leave(now: now))
+        let interval = membership.settings.gossipInterval
+        tickTimer.start(after: max(1, interval.milliseconds)) { [self] in
+            close()
+            completion()
+        }
+    }
+
+    /// Closes every socket and timer at once, without telling anyone (a crash looks the same to the others).
+    public func close() {
+        udp.close()
+        listener.close()
+        tickTimer.close()
+        inbound.values.forEach { $0.close() }
+        inbound = [:]
+    }
+
+    // MARK: Input
+
+    private func receiveDatagram(_ bytes: UnsafeRawBufferPointer, from sender: SocketAddress) {
+        metrics.received(bytes: bytes.count)
+        guard let frame = open(Array(bytes)) else { return }
+        apply(membership.receive(frame, from: Address(host: sender.host, port: UInt16(sender.port)), over: .datagram, now: now))
+    }
+
+    private func open(_ bytes: [UInt8]) -> [UInt8]? {
+        guard let keyring else { return bytes }
+        guard let plaintext = keyring.open(bytes) else {
+            metrics.dropped("key")
+            return nil
+        }
+        return plaintext
+    }
+
+    private func accept(_ tcp: TCPConnection) {
+        guard let remote = tcp.remoteAddress, let stream = try? GossipStream(tcp: tcp, keyring: keyring, timeout: 10_000) else {
+            return tcp.close()
+        }
+        let peer = Address(host: remote.host, port: UInt16(remote.port))
+        inbound[peer] = stream
+        tcp.onClose { [unowned self] in inbound[peer] = nil }
+        stream.onRejected = { [unowned self] reason in metrics.dropped("stream"); logger.debug("gossip stream from \(peer): \(reason)") }
+        stream.onMessage = { [unowned self] kind, payload in
+            switch kind {
+            case .gossip:
+                apply(membership.receive(payload, from: peer, over: .stream, now: now))
+            case .stateRequest:
+                apply(membership.mergeRemoteState(payload, from: peer, now: now))
+                stream.send(.stateReply, membership.localState(join: false))
+            case .stateReply:
+                stream.close()  // Only diallers receive replies.
+            }
+        }
+    }
+
+    // MARK: Directives
+
+    private func apply(_ directives: [Directive]) {
+        for directive in directives {
+            switch directive {
+            case .send(let frame, let address, .datagram):
+                resolver.withAddress(address) { [unowned self] target in
+                    udp.send(keyring?.seal(frame) ?? frame, to: target)
+                }
+            case .send(let frame, let address, .stream):
+                sendOverStream(frame, to: address)
+            case .scheduleTick(let delay):
+                guard !leaving else { continue }
+                tickTimer.start(after: delay.milliseconds) { [unowned self] in apply(membership.tick(now: now)) }
+            case .exchangeState(let address, let join):
+                exchangeState(with: address, join: join)
+            case .emit(let event):
+                publish(event)
+            case .ignored(let reason):
+                metrics.dropped("ignored")
+                logger.trace("gossip input ignored: \(reason)")
+            }
+        }
+        metrics.sample(membership)
+    }
+
+    /// A reply to a stream ping goes back on its connection; anything else opens one, sends the frame, and
+    /// feeds the first answer back to the machine (the TCP fallback ping).
+    private func sendOverStream(_ frame: [UInt8], to address: Address) {
+        if let stream = inbound[address] { return stream.send(.gossip, frame) }
+        let timeout = membership.settings.probeInterval.milliseconds
+        resolver.withAddress(address) { [unowned self] target in
+            GossipStream.connect(loop: loop, to: target, keyring: keyring, timeout: timeout) { [unowned self] stream in
+                guard let stream else { return }
+                stream.onMessage = { [unowned self] kind, payload in
+                    if kind == .gossip { apply(membership.receive(payload, from: address, over: .stream, now: now)) }
+                    stream.close()
+                }
+                stream.send(.gossip, frame)
+            }
+        }
+    }
+
+    private func exchangeState(with address: Address, join: Bool) {
+        resolver.withAddress(address) { [unowned self] target in
+            GossipStream.connect(loop: loop, to: target, keyring: keyring, timeout: 10_000) { [unowned self] stream in
+                guard let stream else {
+                    return logger.debug("state exchange with \(address): cannot connect")
+                }
+                stream.onRejected = { [unowned self] reason in metrics.dropped("stream"); logger.debug("state exchange with \(address): \(reason)") }
+                stream.onMessage = { [unowned self] kind, payload in
+                    if kind == .stateReply { apply(membership.mergeRemoteState(payload, from: address, now: now)) }
+                    stream.close()
+                }
+                stream.send(.stateRequest, membership.localState(join: join))
+            }
+        }
+    }
+
+    private func publish(_ event: MembershipEvent) {
+        switch event {
+        case .changed(let member, let previous):
+            let level: Logger.Level = member.status == .alive && previous == nil ? .info : (member.status.isGone || member.status == .suspect ? .warning : .info)
+            logger.log(level: level, "member \(member.name) is \(member.status)", metadata: ["address": "\(member.address)", "incarnation": "\(member.incarnation)", "was": "\(previous.map { "\($0)" } ?? "unknown")"])
+        case .replaced(let old, let new):
+            logger.info("member \(new.name) restarted", metadata: ["address": "\(new.address)", "old_address": "\(old.address)"])
+        case .removed(let member):
+            logger.info("member \(member.name) reaped after \(member.status)")
+        case .nameConflict(let conflict):
+            logger.error("another live node claims the name \(conflict.name)", metadata: ["other": "\(conflict.remoteAddress)"])
+            if conflict.localIsLater {
+                onFatal?("the name \(conflict.name) is taken by a live node at \(conflict.remoteAddress) that started first")
+            }
+        case .application, .applicationState:
+            break  // Replicated admin state rides here; nothing consumes it yet.
+        }
+    }
+}
+
+/// Why the shell refused to start.
+public enum GossipShellError: Error, CustomStringConvertible {
+    case advertiseRequired(bound: String)
+
+    public var description: String {
+        switch self {
+        case .advertiseRequired(let bound):
+            "cluster.bind \(bound) is a wildcard address that other nodes cannot dial; set cluster.advertise"
+        }
+    }
+}
