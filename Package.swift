@@ -5,8 +5,17 @@ let package = Package(
     name: "rivulet",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "rivulet", targets: ["rivulet"]),
+        .library(name: "Templates", targets: ["Templates"]),
     ],
     dependencies: [],
-    targets: []
+    targets: [
+        .target(name: "Templates"),
+        .testTarget(
+            name: "TemplatesTests",
+            dependencies: ["Templates"],
+            // The Go reference program is built by the differential test, not by SwiftPM.
+            exclude: ["GoReference"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
 )
