@@ -35,7 +35,11 @@ final class TemplateCache: Sendable {
         return try result.get()
     }
 
+    /// How many expressions are cached; for tests and metrics.
     var count: Int { state.withLock { $0.entries.count } }
+
+    /// Whether `text` is cached, without counting as a use; for tests.
+    func contains(_ text: String) -> Bool { state.withLock { $0.entries[text] != nil } }
 
     private func store(_ text: String, _ template: Result<GoTemplate, TemplateError>) -> Result<GoTemplate, TemplateError> {
         state.withLock { state in
