@@ -9,7 +9,12 @@ let package = Package(
     ],
     dependencies: [],
     targets: [
-        .target(name: "Templates"),
+        .systemLibrary(
+            name: "CJavaScriptCore",
+            pkgConfig: "javascriptcoregtk-4.1",
+            providers: [.apt(["libjavascriptcoregtk-4.1-dev"])]
+        ),
+        .target(name: "Templates", dependencies: ["CJavaScriptCore"]),
         .testTarget(
             name: "TemplatesTests",
             dependencies: ["Templates"],
