@@ -32,9 +32,9 @@ struct Executor {
         }
     }
 
-    /// Template calls nest at most this deep. Go allows 100000, which would overflow a thread's stack here; the
-    /// error text stays Go's.
-    static let maximumDepth = 1000
+    /// Template calls and control blocks nest at most this deep. Go counts only template calls and allows 100000,
+    /// which would overflow a thread's stack here (execution recurses per level); the error text stays Go's.
+    static let maximumDepth = 300
 
     private let template: GoTemplate
     private var executing: String
@@ -111,7 +111,14 @@ struct Executor {
         return .normal
     }
 
+    private mutating func enter() throws(TemplateError) {
+        guard depth < Self.maximumDepth else { throw error("exceeded maximum template depth (\(Self.maximumDepth))") }
+        depth += 1
+    }
+
     private mutating func walkIfOrWith(_ control: Node.Control, dot: Operand, isWith: Bool) throws(TemplateError) -> Flow {
+        try enter()
+        defer { depth -= 1 }
         let mark = variables.count
         defer { variables.removeLast(variables.count - mark) }
         let value = try evaluate(control.pipeline, dot: dot)
@@ -125,6 +132,8 @@ struct Executor {
     }
 
     private mutating func walkRange(_ control: Node.Control, dot: Operand) throws(TemplateError) {
+        try enter()
+        defer { depth -= 1 }
         let outerMark = variables.count
         defer { variables.removeLast(variables.count - outerMark) }
         let value = try evaluate(control.pipeline, dot: dot).value
@@ -166,17 +175,14 @@ struct Executor {
         guard let body = template.templates[name] else {
             throw error("template \(GoQuote.quote(name)) not defined")
         }
-        guard depth < Self.maximumDepth else { throw error("exceeded maximum template depth (\(Self.maximumDepth))") }
+        try enter()
+        defer { depth -= 1 }
         let newDot = try pipeline.map { pipeline throws(TemplateError) in try evaluate(pipeline, dot: dot) } ?? .missing
         // Templates see none of the caller's variables: only `$`, bound to their dot.
         let saved = (variables, executing)
         variables = [("$", newDot)]
         executing = name
-        depth += 1
-        defer {
-            depth -= 1
-            (variables, executing) = saved
-        }
+        defer { (variables, executing) = saved }
         _ = try walk(body, dot: newDot)
     }
 

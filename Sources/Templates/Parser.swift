@@ -10,6 +10,10 @@ struct Parser {
     private var newest = 0
     private var variables: [String] = ["$"]
     private var rangeDepth = 0
+    /// Nesting of parentheses and control blocks. Parsing recurses once per level, so hostile input could exhaust
+    /// the stack; Go (1.20 and later) stops at 10000 with the same message, this parser much earlier.
+    private var nesting = 0
+    static let maximumNesting = 100
     private var actionLine = 0
     private(set) var templates: [String: [Node]] = [:]
 
@@ -211,7 +215,14 @@ struct Parser {
         }
     }
 
+    private mutating func enterNesting() throws(TemplateError) {
+        nesting += 1
+        if nesting > Self.maximumNesting { throw error("max expression depth exceeded") }
+    }
+
     private mutating func parseControl(allowElseIf: Bool, context: String) throws(TemplateError) -> Node.Control {
+        try enterNesting()
+        defer { nesting -= 1 }
         let variableCount = variables.count
         defer { variables.removeLast(variables.count - variableCount) }
         let pipe = try pipeline(context, end: .rightDelim)
@@ -377,6 +388,8 @@ struct Parser {
                 throw self.error(error.description)
             }
         case .leftParen:
+            try enterNesting()
+            defer { nesting -= 1 }
             return .pipeline(try pipeline("parenthesized pipeline", end: .rightParen))
         case .string, .rawString:
             return .string(position: token.position, quoted: token.value, value: try unquote(token.value))
