@@ -396,35 +396,25 @@ struct Executor {
         case .chain:
             return try validate(try chain(node, dot: dot, arguments: nil, final: nil), as: type)
         case .bool(_, let value):
-            switch type {
-            case .string: throw error("expected string; found \(node)")
-            case .int: throw error("expected integer; found \(node)")
-            default: return Operand(value: .bool(value))
-            }
+            if type == .string { throw error("expected string; found \(node)") }
+            return Operand(value: .bool(value))
         case .number(_, let literal):
-            switch type {
-            case .string: throw error("expected string; found \(node)")
-            case .int:
-                guard case .int(let value) = literal.kind, !literal.text.contains(where: { ".eEpP".contains($0) })
-                else { throw error("expected integer; found \(node)") }
-                return Operand(value: .int(value))
-            default: return try constant(literal)
-            }
+            if type == .string { throw error("expected string; found \(node)") }
+            return try constant(literal)
         case .string(_, _, let value):
-            if type == .int { throw error("expected integer; found \(node)") }
             return Operand(value: .string(value))
         }
     }
 
     /// Go's `validateType`: checks an evaluated value against a parameter type.
     private func validate(_ operand: Operand, as type: Function.Parameter?) throws(TemplateError) -> Operand {
-        guard let type, type == .string || type == .int else {
+        guard let type, type == .string else {
             // An interface{} parameter receives the dynamic value; reflect.Value parameters see it as it is.
             return type == .interface ? operand.unwrapped : operand
         }
         switch (type, operand.value) {
         case (_, .missing): throw error("invalid value; expected \(type.goName)")
-        case (.string, .string), (.int, .int): return operand.unwrapped
+        case (.string, .string): return operand.unwrapped
         case (_, .null): throw error("wrong type for value; expected \(type.goName); got interface {}")
         default: throw error("wrong type for value; expected \(type.goName); got \(operand.value.typeName)")
         }

@@ -8,14 +8,12 @@ struct Function: Sendable {
         /// `interface{}`: any value; nil is allowed.
         case interface
         case string
-        case int
 
         var goName: String {
             switch self {
             case .reflectValue: return "reflect.Value"
             case .interface: return "interface {}"
             case .string: return "string"
-            case .int: return "int"
             }
         }
     }
