@@ -19,6 +19,8 @@ let package = Package(
         // Debian's C libraries, one module map each; only the module named beside each imports it.
         .systemLibrary(name: "CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),  // Loop
         .systemLibrary(name: "CHTTPParser", providers: [.apt(["libhttp-parser-dev"])]),  // HTTP
+        .systemLibrary(name: "CJavaScriptCore", pkgConfig: "javascriptcoregtk-4.1",
+                       providers: [.apt(["libjavascriptcoregtk-4.1-dev"])]),  // Templates
 
         .target(name: "Loop", dependencies: ["CLibUV"]),
         .target(name: "HTTP", dependencies: [
@@ -27,6 +29,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
         .target(name: "Gossip"),
+        .target(name: "Templates", dependencies: ["CJavaScriptCore"]),
         .target(name: "Cluster", dependencies: [
             "Loop", "Gossip",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -50,9 +53,12 @@ let package = Package(
         .testTarget(name: "LoopTests", dependencies: ["Loop", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Loop", "TestSupport"]),
         .testTarget(name: "GossipTests", dependencies: ["Gossip"]),
+        // The Go reference program is built by the differential test, not by SwiftPM.
+        .testTarget(name: "TemplatesTests", dependencies: ["Templates"], exclude: ["GoReference"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
         .testTarget(name: "NodeConfigTests", dependencies: ["NodeConfig", "HTTP", "Gossip"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "NodeConfig", "HTTP", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
     ]
+    swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,54 @@
+/// A Go `text/template` parsed once and executed many times: the main template (named `name`) and every template
+/// it defines with `define` or `block`. Immutable, so one compiled template serves concurrent evaluations.
+public struct GoTemplate: Sendable {
+    /// The template's name, which Go puts in every error message ("template: NAME:1: ...").
+    public let name: String
+    /// Whether the text mentions `_timestamp`; only then is the event's `_timestamp` turned into a time (Jitsu's rule).
+    public let mentionsTimestamp: Bool
+    let source: [UInt8]
+    let templates: [String: [Node]]
+    let functions: [String: Function]
+
+    /// Parses `text` with Go's grammar and the built-in and Jitsu functions.
+    /// - Throws: `TemplateError.parse` with Go's message, e.g. `template: expression:1: unclosed action`.
+    public init(parsing text: String, name: String = "expression") throws(TemplateError) {
+        self.name = name
+        source = Array(text.utf8)
+        functions = Builtins.all
+        templates = try Parser.parse(name: name, source: source, functions: Builtins.names)
+        mentionsTimestamp = text.contains("_timestamp")
+    }
+
+    /// Whether the main template is only text, with no action: Jitsu then treats the expression as a constant or
+    /// as JavaScript instead.
+    public var isPlainText: Bool {
+        (templates[name] ?? []).allSatisfy { if case .text = $0 { return true } else { return false } }
+    }
+
+    /// Executes the template with `object` as dot and `$`, and returns what it printed.
+    /// When the text mentions `_timestamp` and the object's `_timestamp` is an RFC 3339 string, templates see it
+    /// as a Go `time.Time`, so `{{._timestamp.Format "2006_01"}}` works.
+    /// - Throws: `TemplateError.execution` with Go's message, e.g.
+    ///   `template: expression:1:5: executing "expression" at <gt .n 2>: error calling gt: incompatible types for comparison`.
+    public func execute(_ object: JSONValue) throws(TemplateError) -> String {
+        let data = rootValue(object)
+        var executor = Executor(template: self, data: data)
+        try executor.run(data: data)
+        return executor.output
+    }
+
+    private func rootValue(_ object: JSONValue) -> Value {
+        guard case .object(let fields) = object else { return Value(object).unwrappedRoot }
+        guard mentionsTimestamp, case .string(let text)? = fields["_timestamp"], let time = GoTime.parseRFC3339(text)
+        else { return .object(fields, timestamp: nil) }
+        return .object(fields, timestamp: time)
+    }
+}
+
+private extension Value {
+    /// Data passed to Go's `Execute` is not inside an interface: a JSON null is simply no value.
+    var unwrappedRoot: Value {
+        if case .null = self { return .missing }
+        return self
+    }
+}

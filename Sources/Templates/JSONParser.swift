@@ -1,0 +1,179 @@
+/// Parses JSON text into a `JSONValue` following RFC 8259, with Go's choices where the RFC leaves room: numbers
+/// become `Double` by correct rounding, a repeated key keeps its last value, and invalid UTF-8 is rejected.
+struct JSONParser {
+    private let bytes: [UInt8]
+    private var index = 0
+    /// Nesting depth is bounded so hostile input cannot overflow the stack (Go's decoder stops at 10000).
+    private static let maximumDepth = 512
+
+    init(_ text: String) {
+        bytes = Array(text.utf8)
+    }
+
+    mutating func parse() throws(TemplateError) -> JSONValue {
+        let value = try parseValue(depth: 0)
+        skipWhitespace()
+        guard index == bytes.count else { throw failure("invalid character after top-level value") }
+        return value
+    }
+
+    private func failure(_ reason: String) -> TemplateError {
+        .invalidJSON("\(reason) at offset \(index)")
+    }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+    }
+
+    private mutating func parseValue(depth: Int) throws(TemplateError) -> JSONValue {
+        guard depth < Self.maximumDepth else { throw failure("nesting too deep") }
+        skipWhitespace()
+        guard index < bytes.count else { throw failure("unexpected end of JSON input") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): return try parseObject(depth: depth)
+        case UInt8(ascii: "["): return try parseArray(depth: depth)
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): try expectWord("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expectWord("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expectWord("null"); return .null
+        default: return .number(try parseNumber())
+        }
+    }
+
+    private mutating func expectWord(_ word: String) throws(TemplateError) {
+        for byte in word.utf8 {
+            guard index < bytes.count, bytes[index] == byte else { throw failure("invalid literal") }
+            index += 1
+        }
+    }
+
+    private mutating func parseObject(depth: Int) throws(TemplateError) -> JSONValue {
+        index += 1
+        var object: [String: JSONValue] = [:]
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return .object(object)
+        }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected object key") }
+            let key = try parseString()
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
+            index += 1
+            object[key] = try parseValue(depth: depth + 1)
+            skipWhitespace()
+            guard index < bytes.count else { throw failure("unexpected end of JSON input") }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            guard bytes[index] == UInt8(ascii: "}") else { throw failure("expected ',' or '}'") }
+            index += 1
+            return .object(object)
+        }
+    }
+
+    private mutating func parseArray(depth: Int) throws(TemplateError) -> JSONValue {
+        index += 1
+        var array: [JSONValue] = []
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            return .array(array)
+        }
+        while true {
+            array.append(try parseValue(depth: depth + 1))
+            skipWhitespace()
+            guard index < bytes.count else { throw failure("unexpected end of JSON input") }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            guard bytes[index] == UInt8(ascii: "]") else { throw failure("expected ',' or ']'") }
+            index += 1
+            return .array(array)
+        }
+    }
+
+    private mutating func parseNumber() throws(TemplateError) -> Double {
+        let start = index
+        func digits(_ parser: inout JSONParser) -> Int {
+            let from = parser.index
+            while parser.index < parser.bytes.count, (0x30...0x39).contains(parser.bytes[parser.index]) { parser.index += 1 }
+            return parser.index - from
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+        let integerStart = index
+        let integerDigits = digits(&self)
+        guard integerDigits > 0 else { throw failure("invalid character in number") }
+        if integerDigits > 1, bytes[integerStart] == UInt8(ascii: "0") { throw failure("leading zero in number") }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard digits(&self) > 0 else { throw failure("invalid fraction in number") }
+        }
+        if index < bytes.count, bytes[index] | 0x20 == UInt8(ascii: "e") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard digits(&self) > 0 else { throw failure("invalid exponent in number") }
+        }
+        let text = String(decoding: bytes[start..<index], as: UTF8.self)
+        // Go rejects numbers that overflow float64 ("cannot unmarshal number ... into Go value of type float64").
+        guard let value = Double(text), value.isFinite else { throw failure("number \(text) out of range") }
+        return value
+    }
+
+    private mutating func parseString() throws(TemplateError) -> String {
+        index += 1
+        var scalars: [UInt8] = []
+        while true {
+            guard index < bytes.count else { throw failure("unterminated string") }
+            let byte = bytes[index]
+            index += 1
+            switch byte {
+            case UInt8(ascii: "\""):
+                guard let string = String(validating: scalars, as: UTF8.self) else { throw failure("invalid UTF-8") }
+                return string
+            case UInt8(ascii: "\\"):
+                guard index < bytes.count else { throw failure("unterminated string") }
+                let escape = bytes[index]
+                index += 1
+                switch escape {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scalars.append(escape)
+                case UInt8(ascii: "b"): scalars.append(0x08)
+                case UInt8(ascii: "f"): scalars.append(0x0C)
+                case UInt8(ascii: "n"): scalars.append(0x0A)
+                case UInt8(ascii: "r"): scalars.append(0x0D)
+                case UInt8(ascii: "t"): scalars.append(0x09)
+                case UInt8(ascii: "u"): scalars.append(contentsOf: try parseUnicodeEscape())
+                default: throw failure("invalid escape in string")
+                }
+            case 0..<0x20:
+                throw failure("control character in string")
+            default:
+                scalars.append(byte)
+            }
+        }
+    }
+
+    private mutating func parseHex4() throws(TemplateError) -> UInt32 {
+        guard index + 4 <= bytes.count,
+              let value = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
+        else { throw failure("invalid \\u escape") }
+        index += 4
+        return value
+    }
+
+    /// Decodes `\uXXXX`, joining surrogate pairs; a lone surrogate becomes U+FFFD as in Go.
+    private mutating func parseUnicodeEscape() throws(TemplateError) -> [UInt8] {
+        var code = try parseHex4()
+        if (0xD800..<0xDC00).contains(code), index + 1 < bytes.count,
+           bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+            let saved = index
+            index += 2
+            let low = try parseHex4()
+            if (0xDC00..<0xE000).contains(low) {
+                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+            } else {
+                index = saved
+            }
+        }
+        let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
+        return Array(String(Character(scalar)).utf8)
+    }
+}

@@ -1,0 +1,17 @@
+extension JSONValue {
+    /// Parses JSON text (RFC 8259) the way Go's `encoding/json` fills an `interface{}`.
+    /// - Throws: `TemplateError.invalidJSON` naming the offset of the first problem.
+    public init(parsing text: String) throws(TemplateError) {
+        var parser = JSONParser(text)
+        self = try parser.parse()
+    }
+
+    /// The JSON text of this value as Go's `json.Marshal` writes it: object keys sorted, `<`, `>` and `&` escaped,
+    /// numbers in shortest form. With an `indent`, nested values go on their own lines (`json.MarshalIndent`); the
+    /// evaluate endpoint uses three spaces, as Jitsu does.
+    public func jsonText(indent: String = "") -> String {
+        var encoder = GoJSONEncoder(indent: indent)
+        encoder.write(Value(self))
+        return encoder.output
+    }
+}

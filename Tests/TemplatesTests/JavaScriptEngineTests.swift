@@ -1,0 +1,65 @@
+import Testing
+@testable import Templates
+
+struct JavaScriptEngineTests {
+    private let engine = JavaScriptEngine()
+    private let event = JSONValue.object([
+        "event_type": .string("site_page"), "app": .string("shop"), "n": .number(3),
+        "user": .object(["id": .string("u1")]),
+    ])
+
+    @Test(arguments: [
+        ("$.event_type", JSONValue.string("site_page")),
+        ("_.app + \"_events\"", .string("shop_events")),
+        ("var a = $.app; a + \"_t\"", .string("shop_t")),
+        ("const a = $.n\nconst b = 2\na * b", .number(6)),
+        ("if ($.n > 2) { return 'big' }\nreturn 'small'", .string("big")),
+        ("{a: $.n, b: undefined}", .object(["a": .number(3)])),
+        ("`${$.app}-${$.user?.id ?? 'anon'}`", .string("shop-u1")),
+        ("[1, 'x', null, true]", .array([.number(1), .string("x"), .null, .bool(true)])),
+        ("undefined", .null),
+        ("$.missing", .null),
+        ("function f(x) {\n  return x + 1\n}\nf($.n)", .number(4)),
+        ("(() => $.n * 2)()", .number(6)),
+    ])
+    func evaluatesWithTheEventBoundToDollarAndUnderscore(expression: String, expected: JSONValue) throws {
+        #expect(try engine.evaluate(expression, object: event) == expected)
+    }
+
+    @Test func syntaxErrorsAreReported() {
+        #expect {
+            try engine.evaluate("this is not javascript", object: event)
+        } throws: { error in
+            guard case .javascript(let message) = error as? TemplateError else { return false }
+            return message.hasPrefix("SyntaxError")
+        }
+    }
+
+    @Test func exceptionsAreReported() {
+        #expect(throws: TemplateError.javascript("TypeError: undefined is not an object (evaluating '$.nope.deeper')")) {
+            try engine.evaluate("$.nope.deeper", object: event)
+        }
+    }
+
+    @Test func infiniteLoopsStopAtTheTimeLimitAndTheEngineStaysUsable() throws {
+        let limited = JavaScriptEngine(timeLimit: 0.05)
+        #expect(throws: TemplateError.javascript("JavaScript timed out after 50 ms")) {
+            try limited.evaluate("while (true) {}", object: event)
+        }
+        #expect(try limited.evaluate("$.n + 1", object: event) == .number(4))
+    }
+
+    @Test func evaluatorRoutesJavaScriptAndReformats() throws {
+        let evaluator = TemplateEvaluator(javascript: engine)
+        let evaluation = try evaluator.evaluate(expression: "$.event_type", object: event)
+        #expect(evaluation == Evaluation(result: .json(.string("site_page")), format: .javascript))
+        let reformatted = try evaluator.evaluate(expression: "$.app + '-Events'", object: event, reformat: true)
+        #expect(reformatted.result == .text("shop_events"))
+        #expect {
+            try evaluator.evaluate(expression: "{{.x", object: event)
+        } throws: { error in
+            guard case .notAnExpression(let go, let javascript) = error as? TemplateError else { return false }
+            return go == "template: expression:1: unclosed action" && javascript.hasPrefix("SyntaxError")
+        }
+    }
+}
