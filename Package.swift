@@ -60,5 +60,4 @@ let package = Package(
         .testTarget(name: "NodeTests", dependencies: ["Node", "NodeConfig", "HTTP", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
     ]
-    swiftLanguageModes: [.v6]
 )

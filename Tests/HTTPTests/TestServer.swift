@@ -1,4 +1,5 @@
 import HTTP
+import Synchronization
 import Loop
 import TestSupport
 
@@ -7,6 +8,14 @@ final class TestServer: Sendable {
     let harness: LoopHarness
     let server: HTTPServer
     let port: Int
+    /// How many `/slow` handlers have started: tests wait on it to know a request is in flight.
+    let slowStarted: StartCounter
+
+    final class StartCounter: Sendable {
+        private let count = Atomic<Int>(0)
+        func increment() { count.add(1, ordering: .relaxed) }
+        var value: Int { count.load(ordering: .relaxed) }
+    }
 
     init(limits: HTTPLimits = HTTPLimits()) async throws {
         let harness = try LoopHarness()
@@ -14,7 +23,10 @@ final class TestServer: Sendable {
         try router.get("/hello") { _, _ in .text("hello") }
         try router.post("/echo") { request, _ in HTTPResponse(status: .ok, body: request.body) }
         try router.get("/items/{id}") { _, context in .text("item \(try context.parameter("id", as: Int.self))") }
+        let slowStarted = StartCounter()
+        self.slowStarted = slowStarted
         try router.get("/slow") { request, _ in
+            slowStarted.increment()
             let delay = UInt64(request.query["ms"] ?? "200") ?? 200
             try await Self.sleep(on: harness.loop, milliseconds: delay)
             return .text("slow")
@@ -49,6 +61,16 @@ final class TestServer: Sendable {
         while ContinuousClock.now < deadline {
             if try await openConnections == count { return true }
             try await Task.sleep(for: .milliseconds(10))
+        }
+        return false
+    }
+
+    /// Polls until `/slow` has started `count` times.
+    func waitForSlowRequests(_ count: Int, seconds: Double = 5) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            if slowStarted.value >= count { return true }
+            try await Task.sleep(for: .milliseconds(5))
         }
         return false
     }

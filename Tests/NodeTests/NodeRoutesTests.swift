@@ -1,16 +1,23 @@
 import HTTP
 import Node
 import NodeConfig
+import Synchronization
 import Testing
 
 /// The node's routes driven in process through its router, as Hummingbird's `.router` test mode does.
 @Suite struct NodeRoutesTests {
+    /// The router of a node that has not started gossip, so it knows itself alone. The node stays alive as long as
+    /// the test holds it: the router reads membership from it.
     private func router(token: String? = "s3cret") throws -> Router {
         var configuration = NodeConfiguration()
         configuration.server.name = "node-a"
         configuration.server.adminToken = token
-        return try NodeApplication(configuration: configuration).makeRouter()
+        let node = try NodeApplication(configuration: configuration)
+        Self.nodes.withLock { $0.append(node) }
+        return try node.makeRouter()
     }
+
+    private static let nodes = Mutex<[NodeApplication]>([])
 
     @Test func healthNeedsNoTokenAndNamesTheInstance() async throws {
         let response = try await router().respond(to: HTTPRequest(method: .get, target: "/health"))
@@ -21,7 +28,9 @@ import Testing
     @Test func clusterAcceptsTheHeaderToken() async throws {
         let response = try await router().respond(to: HTTPRequest(method: .get, target: "/api/v1/cluster", headers: ["X-Admin-Token": "s3cret"]))
         #expect(response.status == .ok)
-        #expect(response.bodyText == #"{"instances":[{"name":"node-a"}]}"#)
+        let instances = try response.decode(ClusterBody.self).instances
+        #expect(instances.map(\.name) == ["node-a"])
+        #expect(instances.map(\.state) == ["alive"])
     }
 
     @Test func queryTokenIsCheckedBeforeTheHeader() async throws {
@@ -77,4 +86,12 @@ enum AnyCodableValue: Decodable, Equatable {
         let container = try decoder.singleValueContainer()
         if let value = try? container.decode(Int.self) { self = .int(value) } else { self = .string(try container.decode(String.self)) }
     }
+}
+
+struct ClusterBody: Decodable {
+    struct Instance: Decodable {
+        let name: String
+        let state: String
+    }
+    let instances: [Instance]
 }
