@@ -55,6 +55,7 @@ let package = Package(
         .testTarget(name: "GossipTests", dependencies: ["Gossip"]),
         // The Go reference program is built by the differential test, not by SwiftPM.
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"], exclude: ["GoReference"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
         .testTarget(name: "NodeConfigTests", dependencies: ["NodeConfig", "HTTP", "Gossip"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "NodeConfig", "HTTP", "TestSupport"]),

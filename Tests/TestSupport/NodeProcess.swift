@@ -5,6 +5,8 @@ import Foundation
 public final class NodeProcess: @unchecked Sendable {
     public let process = Process()
     public private(set) var httpPort = 0
+    /// The bound gossip port (UDP and TCP).
+    public private(set) var gossipPort = 0
     public let directory: URL
     private let stdout = Pipe()
     private let stderr = Pipe()
@@ -43,13 +45,22 @@ public final class NodeProcess: @unchecked Sendable {
         while Date() < deadline, process.isRunning {
             let data = stdout.fileHandleForReading.availableData
             output += String(decoding: data, as: UTF8.self)
-            if let range = output.range(of: #"listening http=127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
-                httpPort = Int(output[range].split(separator: ":").last!)!
+            if let range = output.range(of: #"listening http=127\.0\.0\.1:\d+ gossip=127\.0\.0\.1:\d+"#, options: .regularExpression) {
+                let ports = output[range].split(separator: " ").dropFirst().map { Int($0.split(separator: ":").last!)! }
+                httpPort = ports[ports.startIndex]
+                gossipPort = ports[ports.startIndex + 1]
                 return
             }
         }
         terminate()
         throw NodeProcessError.didNotStart(log: log)
+    }
+
+    /// `GET path` on the node's HTTP port with the admin token `token`, as (status, body).
+    public func get(_ path: String, token: String? = nil) throws -> RawResponse {
+        let connection = try RawConnection(port: httpPort)
+        try connection.send("GET \(path) HTTP/1.1\r\nHost: x\r\n\(token.map { "X-Admin-Token: \($0)\r\n" } ?? "")Connection: close\r\n\r\n")
+        return try connection.readResponse()
     }
 
     /// What the node logged so far.
