@@ -45,7 +45,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "rivulet", dependencies: [
-            "Node", "NodeConfig",
+            "Node", "NodeConfig", "HTTP", "Loop",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

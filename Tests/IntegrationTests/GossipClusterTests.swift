@@ -47,6 +47,19 @@ import TestSupport
         return nil
     }
 
+    /// Runs the rivulet executable with `arguments` and returns its standard output.
+    static func runCLI(_ arguments: [String]) throws -> String {
+        let process = Process()
+        let output = Pipe()
+        process.executableURL = NodeProcess.executable
+        process.arguments = arguments
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return text
+    }
+
     static func logs(_ nodes: [NodeProcess]) -> String {
         nodes.map { "--- \($0.process.processIdentifier)\n\($0.log)" }.joined(separator: "\n")
     }
@@ -62,6 +75,10 @@ import TestSupport
             [a, b, c].allSatisfy { node in Self.instances(of: node).map(\.name) == ["a", "b", "c"] }
         }
         #expect(joined != nil, "not all listed each other within 3 s\n\(Self.logs(nodes))")
+        let table = try Self.runCLI(["cluster", "--url", "http://127.0.0.1:\(b.httpPort)", "--token", Self.token])
+        #expect(table.hasPrefix("NAME"))
+        #expect(table.contains("127.0.0.1:\(c.gossipPort)"), "cluster table:\n\(table)")
+        #expect(table.split(separator: "\n").count == 4)
 
         c.signal(SIGKILL)
         let detected = Self.time(within: 15) {
