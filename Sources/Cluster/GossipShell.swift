@@ -120,6 +120,9 @@ public final class GossipShell: @unchecked Sendable {
     /// Every member this node knows, itself included, by name.
     public var members: [Member] { membership.members.values.sorted { $0.name < $1.name } }
 
+    /// Each member's decoded metadata by name, kept current from membership events so readers never decode.
+    public private(set) var metadata: [String: NodeMetadata] = [:]
+
     private var now: Instant { Instant(milliseconds: Int64(loop.now)) }
 
     /// Tells the cluster this node is leaving, keeps gossiping for one gossip interval so the news spreads at once
@@ -242,6 +245,14 @@ public final class GossipShell: @unchecked Sendable {
     }
 
     private func publish(_ event: MembershipEvent) {
+        switch event {
+        case .changed(let member, _), .replaced(old: _, new: let member):
+            metadata[member.name] = NodeMetadata(decoding: member.metadata)
+        case .removed(let member):
+            metadata[member.name] = nil
+        case .nameConflict, .application, .applicationState:
+            break
+        }
         switch event {
         case .changed(let member, let previous):
             let level: Logger.Level = member.status == .alive && previous == nil ? .info : (member.status.isGone || member.status == .suspect ? .warning : .info)

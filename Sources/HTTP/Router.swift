@@ -26,6 +26,7 @@ public struct Router: Sendable {
     private var registered: [(method: HTTPMethod, path: String)] = []
     private let renderError: ErrorRenderer
     private let logger: Logger
+    private let metrics = RequestMetrics()
 
     public init(logger: Logger = Logger(label: "rivulet.http"), renderError: @escaping ErrorRenderer = Router.renderMessageError) {
         self.logger = logger
@@ -95,10 +96,9 @@ public struct Router: Sendable {
         if request.method == .head { response.body = [] }
         response.headers.set("X-Request-Id", requestID)
         let elapsed = DispatchTime.now().uptimeNanoseconds - started
-        let status = String(response.status.code)
-        Counter(label: "rivulet_http_requests_total", dimensions: [("route", route), ("method", request.method.rawValue), ("status", status)]).increment()
-        Metrics.Timer(label: "rivulet_http_request_duration_seconds", dimensions: [("route", route), ("status", status)], preferredDisplayUnit: .seconds)
-            .recordNanoseconds(Int64(elapsed))
+        let series = metrics.series(route: route, method: request.method, status: response.status.code)
+        series.count.increment()
+        series.duration.recordNanoseconds(Int64(elapsed))
         logger.debug("\(request.method) \(request.target) \(response.status.code) \(elapsed / 1000)us", metadata: ["route": "\(route)"])
         return response
     }
@@ -148,5 +148,26 @@ enum RequestIDs {
 
     static func next() -> String {
         "\(prefix)-\(counter.add(1, ordering: .relaxed).newValue)"
+    }
+}
+
+/// The request counter and latency histogram of each (route, method, status), made once: creating a swift-metrics
+/// handle validates names and hashes labels in the backend, work a request should not repeat.
+private final class RequestMetrics: Sendable {
+    struct Series: Sendable {
+        let count: Counter
+        let duration: Metrics.Timer
+    }
+
+    private let cache = Mutex<[String: Series]>([:])
+
+    func series(route: String, method: HTTPMethod, status: Int) -> Series {
+        let key = "\(method.rawValue) \(status) \(route)"
+        if let series = cache.withLock({ $0[key] }) { return series }
+        let series = Series(
+            count: Counter(label: "rivulet_http_requests_total", dimensions: [("route", route), ("method", method.rawValue), ("status", String(status))]),
+            duration: Metrics.Timer(label: "rivulet_http_request_duration_seconds", dimensions: [("route", route), ("status", String(status))], preferredDisplayUnit: .seconds))
+        cache.withLock { $0[key] = series }
+        return series
     }
 }

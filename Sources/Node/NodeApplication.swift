@@ -46,8 +46,9 @@ public final class NodeApplication: @unchecked Sendable {
         guard let gossip else {
             return [ClusterRoutes.Instance(name: configuration.server.name, state: "alive", address: nil, http: nil, incarnation: nil, version: RivuletVersion.current)]
         }
+        let metadata = gossip.metadata
         return gossip.members.map { member in
-            let metadata = NodeMetadata(decoding: member.metadata)
+            let metadata = metadata[member.name]
             return ClusterRoutes.Instance(name: member.name, state: "\(member.status)", address: "\(member.address)", http: metadata?.http, incarnation: member.incarnation, version: metadata?.version)
         }
     }
