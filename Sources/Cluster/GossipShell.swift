@@ -49,6 +49,19 @@ public final class GossipShell: @unchecked Sendable {
     /// Binds the gossip port and joins through the seeds. Throws when a socket cannot be bound or the configuration
     /// cannot form a member (wildcard bind without `advertise`).
     public static func start(loop: EventLoop, configuration: Configuration, logger: Logger) throws -> GossipShell {
+        // With port 0, UDP picks a port whose TCP twin may be taken; try again with another (memberlist does too).
+        var retries = configuration.bind.port == 0 ? 9 : 0
+        while true {
+            do {
+                return try bindAndJoin(loop: loop, configuration: configuration, logger: logger)
+            } catch let error as LoopError where error.name == "EADDRINUSE" && retries > 0 {
+                retries -= 1
+                logger.debug("gossip port taken for TCP, retrying: \(error)")
+            }
+        }
+    }
+
+    private static func bindAndJoin(loop: EventLoop, configuration: Configuration, logger: Logger) throws -> GossipShell {
         let udp = try UDPSocket(loop: loop)
         do {
             try udp.bind(to: configuration.bind)
@@ -82,6 +95,7 @@ public final class GossipShell: @unchecked Sendable {
         let shell: GossipShell
         do {
             shell = try GossipShell(loop: loop, membership: membership, udp: udp, tcpAddress: bound, keyring: configuration.keyring, logger: logger)
+            shell.metadata[configuration.name] = configuration.metadata  // The machine emits no event about itself.
         } catch {
             udp.close()
             throw error

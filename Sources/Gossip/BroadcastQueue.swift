@@ -11,6 +11,9 @@ struct BroadcastQueue: Sendable {
         let key: String?
         /// The encoded message, ready to become one part of a compound packet.
         let message: [UInt8]
+        /// The member this update announces as alive, if it is such news: that member needs no telling, so
+        /// packets to it skip the update and keep its transmits for members that do.
+        let announces: String?
         /// Enqueue order; larger is newer.
         let order: UInt64
         /// How many packets carried it so far.
@@ -25,19 +28,20 @@ struct BroadcastQueue: Sendable {
     var isEmpty: Bool { items.isEmpty }
 
     /// Queues `message`, dropping any queued update with the same key.
-    mutating func enqueue(_ message: [UInt8], key: String?) {
+    mutating func enqueue(_ message: [UInt8], key: String?, announces: String? = nil) {
         if let key, let index = items.firstIndex(where: { $0.key == key }) {
             queuedBytes -= items[index].message.count
             items.remove(at: index)
         }
-        items.append(Item(key: key, message: message, order: nextOrder))
+        items.append(Item(key: key, message: message, announces: announces, order: nextOrder))
         nextOrder += 1
         queuedBytes += message.count
     }
 
     /// Takes at most `maxCount` updates that fit in `budget` bytes, each costing its size plus `overhead`,
     /// least-sent and newest first; counts a transmit for each and drops those that reached `limit` transmits.
-    mutating func take(budget: Int, overhead: Int, limit: Int, maxCount: Int) -> [[UInt8]] {
+    /// Updates announcing `recipient` itself alive are left for other packets.
+    mutating func take(budget: Int, overhead: Int, limit: Int, maxCount: Int, recipient: String? = nil) -> [[UInt8]] {
         guard !items.isEmpty, budget > overhead, maxCount > 0 else { return [] }
         items.sort { $0.transmits != $1.transmits ? $0.transmits < $1.transmits : $0.order > $1.order }
         var remaining = budget
@@ -45,7 +49,7 @@ struct BroadcastQueue: Sendable {
         var index = 0
         while index < items.count, remaining > overhead, taken.count < maxCount {
             let cost = items[index].message.count + overhead
-            if cost <= remaining {
+            if cost <= remaining, recipient == nil || items[index].announces != recipient {
                 remaining -= cost
                 taken.append(items[index].message)
                 items[index].transmits += 1

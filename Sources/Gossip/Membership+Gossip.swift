@@ -16,7 +16,9 @@ extension Membership {
 
     /// Queues membership news about `name`, replacing older queued news about the same member.
     mutating func enqueueMembershipUpdate(_ message: Message, about name: String) {
-        membershipQueue.enqueue(WireCodec.encode(message), key: name)
+        var announces: String?
+        if case .alive = message { announces = name }
+        membershipQueue.enqueue(WireCodec.encode(message), key: name, announces: announces)
     }
 
     /// Sends queued updates to `gossip_nodes` random members, including dead ones for `gossip_to_dead` so a
@@ -28,7 +30,7 @@ extension Membership {
             !$0.status.isGone || now - $0.statusChangedAt < gossipToTheDead
         }
         for target in targets {
-            let parts = takeBroadcasts(budget: settings.packetSize - codec.frameOverhead, maxCount: WireCodec.maxParts)
+            let parts = takeBroadcasts(budget: settings.packetSize - codec.frameOverhead, maxCount: WireCodec.maxParts, recipient: target.name)
             guard !parts.isEmpty else { break }
             emitFrame(parts, to: target.address, over: .datagram, into: &directives)
         }
@@ -39,7 +41,8 @@ extension Membership {
         var parts = messages.map(WireCodec.encode)
         if transport == .datagram {
             let used = parts.reduce(codec.frameOverhead) { $0 + $1.count + WireCodec.partOverhead }
-            parts += takeBroadcasts(budget: settings.packetSize - used, maxCount: WireCodec.maxParts - parts.count)
+            let recipient = members.values.first { $0.address == address }?.name
+            parts += takeBroadcasts(budget: settings.packetSize - used, maxCount: WireCodec.maxParts - parts.count, recipient: recipient)
         }
         emitFrame(parts, to: address, over: transport, into: &directives)
     }
@@ -53,13 +56,15 @@ extension Membership {
     }
 
     /// Takes queued updates for one packet with `budget` free bytes: application updates may use up to
-    /// `application_share` of it, membership news the rest, and each kind gets what the other leaves.
-    mutating func takeBroadcasts(budget: Int, maxCount: Int) -> [[UInt8]] {
+    /// `application_share` of it, membership news the rest, and each kind gets what the other leaves. News that
+    /// `recipient` (a member's name) is alive stays queued for others: a member that hears of its own joining only
+    /// uses up transmits, and with few members that could spend them all before anyone else heard.
+    mutating func takeBroadcasts(budget: Int, maxCount: Int, recipient: String? = nil) -> [[UInt8]] {
         let limit = BroadcastQueue.retransmitLimit(multiplier: settings.retransmitMultiplier, memberCount: members.count)
         let overhead = WireCodec.partOverhead
         let applicationWants = applicationQueue.queuedBytes + overhead * applicationQueue.items.count
         let reserve = min(applicationWants, Int(Double(budget) * settings.applicationShare))
-        var parts = membershipQueue.take(budget: budget - reserve, overhead: overhead, limit: limit, maxCount: maxCount)
+        var parts = membershipQueue.take(budget: budget - reserve, overhead: overhead, limit: limit, maxCount: maxCount, recipient: recipient)
         let used = parts.reduce(0) { $0 + $1.count + overhead }
         parts += applicationQueue.take(budget: budget - used, overhead: overhead, limit: limit, maxCount: maxCount - parts.count)
         return parts

@@ -16,8 +16,9 @@ public struct HTTPResponse: Sendable {
     public static func json<T: Encodable>(_ value: T, status: HTTPStatus = .ok, headers: HTTPHeaders = [:]) -> HTTPResponse {
         var headers = headers
         headers.set("Content-Type", "application/json")
-        // Encoding our own Encodable types cannot fail; an empty body would show the bug rather than crash the node.
-        let body = (try? JSONCoding.encoder.encode(value)).map(Array.init) ?? []
+        // Encoding our own Encodable types fails only on a non-finite number; an empty body would show that bug
+        // rather than crash the node.
+        let body = (try? JSONBodyEncoder.encode(value)) ?? []
         return HTTPResponse(status: status, headers: headers, body: body)
     }
 
@@ -33,14 +34,4 @@ public struct HTTPResponse: Sendable {
 
     /// The body as UTF-8 text.
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
-}
-
-/// Shared JSON settings: sorted keys, because Foundation's encoder otherwise orders keys by hash and the same answer
-/// would differ between runs; no escaped slashes, so paths and URLs read as sent.
-enum JSONCoding {
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
 }

@@ -285,6 +285,18 @@ struct MembershipTests {
         #expect(queue.take(budget: 100, overhead: 2, limit: 2, maxCount: 10) == [[2]])
         #expect(queue.isEmpty && queue.queuedBytes == 0)
     }
+
+    @Test func newsThatAMemberIsAliveIsNotSpentOnThatMember() {
+        var queue = BroadcastQueue()
+        queue.enqueue([1], key: "c", announces: "c")
+        queue.enqueue([2], key: "d")
+        // Packets to c carry only the other news and leave c's announcement its full transmits.
+        #expect(queue.take(budget: 100, overhead: 2, limit: 2, maxCount: 10, recipient: "c") == [[2]])
+        #expect(queue.take(budget: 100, overhead: 2, limit: 2, maxCount: 10, recipient: "c") == [[2]])
+        #expect(queue.take(budget: 100, overhead: 2, limit: 2, maxCount: 10, recipient: "b") == [[1]])
+        #expect(queue.take(budget: 100, overhead: 2, limit: 2, maxCount: 10, recipient: "a") == [[1]])
+        #expect(queue.isEmpty)
+    }
 }
 
 /// Settings validation and profiles.

@@ -52,8 +52,10 @@ public final class NodeProcess: @unchecked Sendable {
                 return
             }
         }
+        let exited = !process.isRunning
         terminate()
-        throw NodeProcessError.didNotStart(log: log)
+        usleep(100_000)  // Let the log reader take what the process wrote last.
+        throw NodeProcessError.didNotStart(log: "\(exited ? "exited with \(process.terminationStatus)" : "timed out")\n\(log)")
     }
 
     /// `GET path` on the node's HTTP port with the admin token `token`, as (status, body).
