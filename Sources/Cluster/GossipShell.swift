@@ -137,6 +137,10 @@ public final class GossipShell: @unchecked Sendable {
     /// Each member's decoded metadata by name, kept current from membership events so readers never decode.
     public private(set) var metadata: [String: NodeMetadata] = [:]
 
+    /// Grows with every change of a member's status, incarnation, address or metadata, so readers can cache what
+    /// they derive from `members` until it moves.
+    public private(set) var version: UInt64 = 0
+
     private var now: Instant { Instant(milliseconds: Int64(loop.now)) }
 
     /// Tells the cluster this node is leaving, keeps gossiping for one gossip interval so the news spreads at once
@@ -262,8 +266,10 @@ public final class GossipShell: @unchecked Sendable {
         switch event {
         case .changed(let member, _), .replaced(old: _, new: let member):
             metadata[member.name] = NodeMetadata(decoding: member.metadata)
+            version += 1
         case .removed(let member):
             metadata[member.name] = nil
+            version += 1
         case .nameConflict, .application, .applicationState:
             break
         }

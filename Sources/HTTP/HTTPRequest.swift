@@ -4,7 +4,16 @@ import Foundation
 public struct HTTPRequest: Sendable {
     public var method: HTTPMethod
     /// The request target as sent: path and query, still percent-encoded.
-    public var target: String
+    public var target: String {
+        didSet { (path, queryString, query) = Self.split(target) }
+    }
+    /// The path part of the target, still percent-encoded.
+    public private(set) var path: Substring
+    /// The raw query string (without `?`), or nil.
+    public private(set) var queryString: Substring?
+    /// Query parameters decoded (`+` as space, percent escapes); the first of repeated names wins. Parsed once,
+    /// since authentication and handlers both read it.
+    public private(set) var query: [String: String]
     public var headers: HTTPHeaders
     public var body: [UInt8]
     /// Whether the connection stays open after the response (HTTP/1.1 default, `Connection` header).
@@ -13,33 +22,25 @@ public struct HTTPRequest: Sendable {
     public init(method: HTTPMethod, target: String, headers: HTTPHeaders = [:], body: [UInt8] = [], keepAlive: Bool = true) {
         self.method = method
         self.target = target
+        (path, queryString, query) = Self.split(target)
         self.headers = headers
         self.body = body
         self.keepAlive = keepAlive
     }
 
-    /// The path part of the target, still percent-encoded.
-    public var path: Substring {
-        target.firstIndex(of: "?").map { target[..<$0] } ?? target[...]
-    }
-
-    /// The raw query string (without `?`), or nil.
-    public var queryString: Substring? {
-        target.firstIndex(of: "?").map { target[target.index(after: $0)...] }
-    }
-
-    /// Query parameters decoded (`+` as space, percent escapes); the first of repeated names wins.
-    public var query: [String: String] {
-        guard let queryString else { return [:] }
-        var result: [String: String] = [:]
+    private static func split(_ target: String) -> (Substring, Substring?, [String: String]) {
+        // Scanning UTF-8 bytes, not Characters: '?' is ASCII and this runs for every request.
+        guard let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return (target[...], nil, [:]) }
+        let queryString = target[target.index(after: mark)...]
+        var query: [String: String] = [:]
         for pair in queryString.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = Self.decodeQueryComponent(parts[0])
-            if result[name] == nil {
-                result[name] = parts.count > 1 ? Self.decodeQueryComponent(parts[1]) : ""
+            let name = decodeQueryComponent(parts[0])
+            if query[name] == nil {
+                query[name] = parts.count > 1 ? decodeQueryComponent(parts[1]) : ""
             }
         }
-        return result
+        return (target[..<mark], queryString, query)
     }
 
     static func decodeQueryComponent(_ text: Substring) -> String {

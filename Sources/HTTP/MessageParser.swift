@@ -84,13 +84,25 @@ final class MessageParser {
     private static let settings: http_parser_settings = {
         var settings = http_parser_settings()
         settings.on_message_begin = { this($0).beginMessage() }
-        settings.on_url = { this($0).appendHead(to: \.targetBytes, bytes($1, $2)) }
+        settings.on_url = { parser, at, length in
+            let me = this(parser)
+            guard me.countHead(length) else { return 1 }
+            me.targetBytes.append(contentsOf: bytes(at, length))
+            return 0
+        }
         settings.on_header_field = { parser, at, length in
             let me = this(parser)
             if !me.fieldValue.isEmpty { me.flushField() }
-            return me.appendHead(to: \.fieldName, bytes(at, length))
+            guard me.countHead(length) else { return 1 }
+            me.fieldName.append(contentsOf: bytes(at, length))
+            return 0
         }
-        settings.on_header_value = { this($0).appendHead(to: \.fieldValue, bytes($1, $2)) }
+        settings.on_header_value = { parser, at, length in
+            let me = this(parser)
+            guard me.countHead(length) else { return 1 }
+            me.fieldValue.append(contentsOf: bytes(at, length))
+            return 0
+        }
         settings.on_headers_complete = { this($0).completeHead() }
         settings.on_body = { this($0).appendBody(bytes($1, $2)) }
         settings.on_message_complete = { this($0).completeMessage() }
@@ -105,14 +117,14 @@ final class MessageParser {
         return 0
     }
 
-    private func appendHead(to field: ReferenceWritableKeyPath<MessageParser, [UInt8]>, _ bytes: UnsafeRawBufferPointer) -> Int32 {
-        headerBytes += bytes.count
+    /// Counts head bytes against the limit; false (and a failure) once it is exceeded.
+    private func countHead(_ count: Int) -> Bool {
+        headerBytes += count
         if headerBytes > maxHeaderBytes {
             failure = .headerTooLarge
-            return 1
+            return false
         }
-        self[keyPath: field].append(contentsOf: bytes)
-        return 0
+        return true
     }
 
     private func flushField() {

@@ -11,15 +11,21 @@ public struct RequestContext: Sendable {
     public let route: String
     /// The TCP peer.
     public let remoteAddress: SocketAddress?
-    /// Tagged with the request id.
-    public let logger: Logger
+    private let baseLogger: Logger
 
     public init(requestID: String, parameters: [String: String] = [:], route: String = "", remoteAddress: SocketAddress? = nil, logger: Logger) {
         self.requestID = requestID
         self.parameters = parameters
         self.route = route
         self.remoteAddress = remoteAddress
-        self.logger = logger
+        baseLogger = logger
+    }
+
+    /// Tagged with the request id; made when asked for, since most requests never log.
+    public var logger: Logger {
+        var logger = baseLogger
+        logger[metadataKey: "request_id"] = "\(requestID)"
+        return logger
     }
 
     /// The path parameter `name`; a 400 when the route has none of that name (a bug) or it is empty.

@@ -7,19 +7,36 @@ enum ResponseWriter {
     static func serialize(_ response: HTTPResponse, keepAlive: Bool) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(160 + response.body.count)
-        out.append(contentsOf: "HTTP/1.1 \(response.status.code) \(response.status.reason)\r\n".utf8)
+        out.append(contentsOf: "HTTP/1.1 ".utf8)
+        appendDecimal(response.status.code, to: &out)
+        out.append(0x20)
+        out.append(contentsOf: response.status.reason.utf8)
+        out.append(contentsOf: "\r\n".utf8)
         for (name, value) in response.headers where !name.caseInsensitiveEquals("Content-Length") && !name.caseInsensitiveEquals("Connection") {
             out.append(contentsOf: name.utf8)
             out.append(contentsOf: ": ".utf8)
             out.append(contentsOf: value.utf8)
             out.append(contentsOf: "\r\n".utf8)
         }
-        out.append(contentsOf: "Content-Length: \(response.body.count)\r\n".utf8)
+        out.append(contentsOf: "Content-Length: ".utf8)
+        appendDecimal(response.body.count, to: &out)
+        out.append(contentsOf: "\r\n".utf8)
         out.append(contentsOf: HTTPDate.current.utf8)
         if !keepAlive { out.append(contentsOf: "Connection: close\r\n".utf8) }
         out.append(contentsOf: "\r\n".utf8)
         out.append(contentsOf: response.body)
         return out
+    }
+
+    /// Appends a non-negative integer's digits without building a String.
+    private static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        let value = max(0, value)
+        var divisor = 1
+        while divisor <= value / 10 { divisor *= 10 }
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+            divisor /= 10
+        }
     }
 }
 

@@ -49,9 +49,9 @@ public struct Router: Sendable {
                 if node.parameter == nil { node.parameter = (name, RouteNode()) }
                 node = node.parameter!.node
             } else {
-                node = node.literals[String(segment)] ?? {
+                node = node.literals[segment] ?? {
                     let child = RouteNode()
-                    node.literals[String(segment)] = child
+                    node.literals[segment] = child
                     return child
                 }()
             }
@@ -68,18 +68,25 @@ public struct Router: Sendable {
     public mutating func put(_ path: String, handler: @escaping Handler) throws(RouterError) { try on(.put, path, handler: handler) }
     public mutating func delete(_ path: String, handler: @escaping Handler) throws(RouterError) { try on(.delete, path, handler: handler) }
 
-    private static func segments(_ path: Substring) -> [Substring] {
+    private static func segments(_ path: String) -> [Substring] {
         path.split(separator: "/", omittingEmptySubsequences: true)
     }
 
-    private static func segments(_ path: String) -> [Substring] { segments(path[...]) }
+    /// Calls `body` with each non-empty `/`-separated segment of `path`, scanning bytes without building an array.
+    private static func forEachSegment(_ path: Substring, _ body: (Substring) throws(HTTPError) -> Void) throws(HTTPError) {
+        let utf8 = path.utf8
+        var start = utf8.startIndex
+        while start < utf8.endIndex {
+            let end = utf8[start...].firstIndex(of: UInt8(ascii: "/")) ?? utf8.endIndex
+            if end > start { try body(path[start..<end]) }
+            start = end < utf8.endIndex ? utf8.index(after: end) : end
+        }
+    }
 
     /// Answers `request`: routing, the handler, error rendering, metrics and the debug log line. Never throws.
     public func respond(to request: HTTPRequest, remoteAddress: SocketAddress? = nil) async -> HTTPResponse {
         let started = DispatchTime.now().uptimeNanoseconds
         let requestID = request.headers["X-Request-Id"] ?? RequestIDs.next()
-        var logger = self.logger
-        logger[metadataKey: "request_id"] = "\(requestID)"
         var route = "unmatched"
         var response: HTTPResponse
         do {
@@ -90,7 +97,7 @@ public struct Router: Sendable {
         } catch let error as any HTTPResponseError {
             response = renderError(error, request)
         } catch {
-            logger.error("handler failed", metadata: ["route": "\(route)", "error": "\(error)"])
+            logger.error("handler failed", metadata: ["request_id": "\(requestID)", "route": "\(route)", "error": "\(error)"])
             response = renderError(HTTPError(.internalServerError, "Internal server error (request \(requestID))"), request)
         }
         if request.method == .head { response.body = [] }
@@ -99,15 +106,15 @@ public struct Router: Sendable {
         let series = metrics.series(route: route, method: request.method, status: response.status.code)
         series.count.increment()
         series.duration.recordNanoseconds(Int64(elapsed))
-        logger.debug("\(request.method) \(request.target) \(response.status.code) \(elapsed / 1000)us", metadata: ["route": "\(route)"])
+        logger.debug("\(request.method) \(request.target) \(response.status.code) \(elapsed / 1000)us", metadata: ["request_id": "\(requestID)", "route": "\(route)"])
         return response
     }
 
     private func match(_ request: HTTPRequest) throws(HTTPError) -> (String, Handler, [String: String]) {
         var node = root
         var parameters: [String: String] = [:]
-        for segment in Self.segments(request.path) {
-            if let literal = node.literals[String(segment)] {
+        try Self.forEachSegment(request.path) { (segment) throws(HTTPError) in
+            if let literal = node.literals[segment] {
                 node = literal
             } else if let (name, child) = node.parameter {
                 parameters[name] = String(segment).removingPercentEncoding ?? String(segment)
@@ -136,7 +143,8 @@ public struct Router: Sendable {
 /// One node of the route trie. Mutated only while routes are registered, before the server starts, and read-only
 /// afterwards, which is what makes sharing it across tasks safe.
 private final class RouteNode: @unchecked Sendable {
-    var literals: [String: RouteNode] = [:]
+    /// Keyed by substrings so matching a request path allocates no strings.
+    var literals: [Substring: RouteNode] = [:]
     var parameter: (name: String, node: RouteNode)?
     var handlers: [HTTPMethod: (pattern: String, handler: Handler)] = [:]
 }

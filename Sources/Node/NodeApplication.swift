@@ -34,7 +34,10 @@ public final class NodeApplication: @unchecked Sendable {
         let admin = AdminAuthentication(token: AdminToken(server.adminToken))
         var router = Router(logger: Logger(label: "rivulet.http"), renderError: ErrorMapping.render)
         try HealthRoutes(instanceName: server.name).register(on: &router)
-        try ClusterRoutes(admin: admin, instances: { [weak self] in self?.instances() ?? [] }).register(on: &router)
+        try ClusterRoutes(admin: admin, view: { [weak self] in
+            // Version 0 is the view before gossip starts; once it has, the shell's versions count from 1.
+            (self?.gossip.map { $0.version + 1 } ?? 0, { self?.instances() ?? [] })
+        }).register(on: &router)
         if configuration.metrics.enabled {
             try MetricsRoutes(path: configuration.metrics.path, registry: MetricsBootstrap.registry).register(on: &router)
         }
