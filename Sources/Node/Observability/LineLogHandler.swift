@@ -18,7 +18,7 @@ struct LineLogHandler: LogHandler {
     func log(event: LogEvent) {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { $1 } }
-        let time = Date().formatted(.iso8601.year().month().day().timeZone(separator: .omitted).time(includingFractionalSeconds: true).timeSeparator(.colon).dateSeparator(.dash))
+        let time = Self.timestamp()
         let line: String
         switch format {
         case .text:
@@ -31,6 +31,22 @@ struct LineLogHandler: LogHandler {
             line = String(decoding: data, as: UTF8.self) + "\n"
         }
         FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    /// UTC RFC 3339 with milliseconds (`2026-11-23T10:00:00.123Z`), formatted by hand: Foundation's date formatting
+    /// loads its ICU data, about 4 MB of resident memory for one string per log line.
+    static func timestamp() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var seconds = now.tv_sec
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(now.tv_nsec / 1_000_000), 3))Z"
     }
 
     /// Installs the handler for the whole process; swift-log allows this once, so only the executable calls it.

@@ -3,7 +3,8 @@ import HTTPTypes
 import Hummingbird
 
 /// `hummingbird-baseline [PORT [ADMIN_TOKEN]]`, falling back to the `PORT` and `ADMIN_TOKEN` environment variables.
-/// Port 0 binds a free port. Once bound it prints `hummingbird-baseline listening http=127.0.0.1:<port>` on stdout,
+/// `INSTANCES` holds the JSON array of instances to answer with (the benchmark copies rivulet's live view, so both
+/// send the same fields). Port 0 binds a free port. Once bound it prints `hummingbird-baseline listening http=127.0.0.1:<port>` on stdout,
 /// the same shape as rivulet's line, so the benchmark reads both the same way.
 let arguments = CommandLine.arguments.dropFirst()
 let environment = ProcessInfo.processInfo.environment
@@ -14,13 +15,25 @@ else {
     exit(2)
 }
 
-/// rivulet's `/api/v1/cluster` body: `{"instances":[{"name":"…"}]}`.
+/// rivulet's `/api/v1/cluster` body: instances with name, state, address, http, incarnation and version.
 struct ClusterInfo: ResponseEncodable {
     struct Instance: Codable {
         let name: String
+        let state: String
+        let address: String
+        let http: String
+        let incarnation: Int
+        let version: String
     }
 
     let instances: [Instance]
+}
+
+guard let instancesJSON = environment["INSTANCES"],
+      let instances = try? JSONDecoder().decode([ClusterInfo.Instance].self, from: Data(instancesJSON.utf8))
+else {
+    FileHandle.standardError.write(Data("hummingbird-baseline: INSTANCES must hold a JSON array of instances\n".utf8))
+    exit(2)
 }
 
 /// rivulet's 401: `{"message":"Admin token does not match"}` rather than Hummingbird's `{"error":{"message":…}}`, so
@@ -57,7 +70,8 @@ let admin = AdminToken(expected: Array(token.utf8))
 let router = Router()
 router.get("/api/v1/cluster") { request, _ -> ClusterInfo in
     guard admin.accepts(request) else { throw AdminTokenRefused() }
-    return ClusterInfo(instances: [.init(name: "bench")])
+    // Built and encoded per request, as a Hummingbird handler over live state would.
+    return ClusterInfo(instances: instances)
 }
 
 let app = Application(
