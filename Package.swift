@@ -39,13 +39,13 @@ let package = Package(
         .target(name: "Auth"),
         .target(name: "NodeConfig", dependencies: ["HTTP", "Gossip", .product(name: "Yams", package: "Yams")]),
         .target(name: "Node", dependencies: [
-            "Loop", "HTTP", "Auth", "NodeConfig", "Cluster", "Gossip",
+            "Loop", "HTTP", "Auth", "NodeConfig", "Cluster", "Gossip", "Templates",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "rivulet", dependencies: [
-            "Node", "NodeConfig", "HTTP", "Loop",
+            "Node", "NodeConfig", "HTTP", "Loop", "Templates",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "ClusterTests", dependencies: ["Cluster"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
         .testTarget(name: "NodeConfigTests", dependencies: ["NodeConfig", "HTTP", "Gossip"]),
-        .testTarget(name: "NodeTests", dependencies: ["Node", "NodeConfig", "HTTP", "TestSupport"]),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "NodeConfig", "HTTP", "Loop", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
     ]
 )

@@ -8,10 +8,13 @@ public protocol HTTPResponseError: Error {
     var message: String { get }
     /// Extra response headers, such as `Allow` on a 405.
     var headers: HTTPHeaders { get }
+    /// Extra fields of the error body beside the message, such as Jitsu's `format` on a template error.
+    var fields: [String: String] { get }
 }
 
 extension HTTPResponseError {
     public var headers: HTTPHeaders { [:] }
+    public var fields: [String: String] { [:] }
 }
 
 /// The plain `HTTPResponseError`: a status and a message.
@@ -19,11 +22,13 @@ public struct HTTPError: HTTPResponseError, Equatable, CustomStringConvertible {
     public let status: HTTPStatus
     public let message: String
     public let headers: HTTPHeaders
+    public let fields: [String: String]
 
-    public init(_ status: HTTPStatus, _ message: String, headers: HTTPHeaders = [:]) {
+    public init(_ status: HTTPStatus, _ message: String, headers: HTTPHeaders = [:], fields: [String: String] = [:]) {
         self.status = status
         self.message = message
         self.headers = headers
+        self.fields = fields
     }
 
     public var description: String { "\(status): \(message)" }

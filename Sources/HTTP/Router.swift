@@ -132,9 +132,9 @@ public struct Router: Sendable {
         return (pattern, handler, parameters)
     }
 
-    /// The default error body, Jitsu's `{"message": "..."}`.
+    /// The default error body, Jitsu's `{"message": "..."}` plus the error's extra fields.
     public static let renderMessageError: ErrorRenderer = { error, _ in
-        var response = HTTPResponse.json(["message": error.message], status: error.status)
+        var response = HTTPResponse.json(error.fields.merging(["message": error.message]) { $1 }, status: error.status)
         for (name, value) in error.headers { response.headers.set(name, value) }
         return response
     }

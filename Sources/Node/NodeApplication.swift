@@ -6,6 +6,7 @@ import HTTP
 import Logging
 import Loop
 import NodeConfig
+import Templates
 
 /// A node: one loop, its HTTP server and routes, signal handling and graceful drain. Both the executable and the
 /// integration tests build nodes through this type.
@@ -18,6 +19,8 @@ public final class NodeApplication: @unchecked Sendable {
     private var signals: [SignalWatcher] = []
     private var lagProbe: LoopLagProbe?
     private var stopping = false
+    /// Compiled templates are cached here, so the node keeps one evaluator for every request.
+    private let evaluator = TemplateEvaluator(javascript: LazyJavaScriptEngine())
     private var startupFailed = false
 
     public init(configuration: NodeConfiguration) throws {
@@ -38,6 +41,7 @@ public final class NodeApplication: @unchecked Sendable {
             // Version 0 is the view before gossip starts; once it has, the shell's versions count from 1.
             (self?.gossip.map { $0.version + 1 } ?? 0, { self?.instances() ?? [] })
         }).register(on: &router)
+        try TemplateRoutes(admin: admin, evaluator: evaluator, workQueue: WorkQueue(loop: loop)).register(on: &router)
         if configuration.metrics.enabled {
             try MetricsRoutes(path: configuration.metrics.path, registry: MetricsBootstrap.registry).register(on: &router)
         }
@@ -125,6 +129,11 @@ public final class NodeApplication: @unchecked Sendable {
             shutdown(signal: 0)
         }
         return shell
+    }
+
+    /// Stops the node as SIGTERM does; safe from any thread. For embedding the node, as in-process tests do.
+    public func stop() {
+        Task(executorPreference: loop) { self.shutdown(signal: SIGTERM) }
     }
 
     /// A parent may start us with SIGTERM blocked (a blocked mask survives exec, and test runners and some

@@ -72,6 +72,21 @@ import TestSupport
         #expect(process.terminationStatus == 0)
     }
 
+    @Test func evaluateCommandRunsTheTemplateEngineOffline() throws {
+        let event = FileManager.default.temporaryDirectory.appendingPathComponent("rivulet-event-\(UUID().uuidString).json")
+        try #"{"event_type":"Page View","n":2}"#.write(to: event, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: event) }
+        let process = Process()
+        let output = Pipe()
+        process.executableURL = NodeProcess.executable
+        process.arguments = ["evaluate", "--expression", "{{.event_type}}", "--object", event.path, "--reformat"]
+        process.standardOutput = output
+        try process.run()
+        process.waitUntilExit()
+        #expect(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == #"{"result":"page_view","format":"go"}"# + "\n")
+        #expect(process.terminationStatus == 0)
+    }
+
     /// Polls `condition` every 10 ms for up to `seconds`.
     private func waitFor(seconds: Double = 5, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)

@@ -1,0 +1,43 @@
+import Foundation
+import Loop
+import Node
+import NodeConfig
+import Synchronization
+
+/// A whole node running in this process on its own thread, bound to loopback port 0, for routes that need the
+/// loop (work queue, gossip) — Hummingbird's `.live` test mode.
+final class LiveNode: Sendable {
+    let node: NodeApplication
+    let port: Int
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(name: String = "live", token: String = "s3cret") throws {
+        var configuration = NodeConfiguration()
+        configuration.server.name = name
+        configuration.server.port = 0
+        configuration.server.adminToken = token
+        configuration.cluster.bind = HostPort(host: "127.0.0.1", port: 0)
+        node = try NodeApplication(configuration: configuration)
+        let bound = DispatchSemaphore(value: 0)
+        let port = Mutex(0)
+        let node = self.node
+        let finished = self.finished
+        Thread {
+            _ = node.run { listening in
+                port.withLock { $0 = listening.http.port }
+                bound.signal()
+            }
+            finished.signal()
+        }.start()
+        guard bound.wait(timeout: .now() + 10) == .success else { throw LiveNodeError.didNotStart }
+        self.port = port.withLock { $0 }
+    }
+
+    /// Stops the node and waits until its loop has ended.
+    func stop() {
+        node.stop()
+        _ = finished.wait(timeout: .now() + 10)
+    }
+
+    enum LiveNodeError: Error { case didNotStart }
+}
