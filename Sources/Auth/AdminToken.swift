@@ -1,11 +1,11 @@
 /// Jitsu's admin token rule for `/api/v1/*`: the `token` query parameter, else the `X-Admin-Token` header, must
 /// equal `server.admin_token`; the comparison takes the same time wherever the strings differ.
 public struct AdminToken: Sendable {
-    /// The configured token; nil means no admin call is allowed at all (Jitsu's behaviour).
-    public let expected: String?
+    /// The configured token's bytes; nil means no admin call is allowed at all (Jitsu's behaviour).
+    private let expected: [UInt8]?
 
     public init(_ expected: String?) {
-        self.expected = expected.flatMap { $0.isEmpty ? nil : $0 }
+        self.expected = expected.flatMap { $0.isEmpty ? nil : Array($0.utf8) }
     }
 
     /// Why a presented token was refused.
@@ -25,18 +25,18 @@ public struct AdminToken: Sendable {
     /// Accepts `presented` or says why not.
     public func verify(_ presented: String?) throws(Refusal) {
         guard let expected else { throw .notConfigured }
-        guard let presented, Self.constantTimeEquals(Array(presented.utf8), Array(expected.utf8)) else {
+        guard let presented, Self.constantTimeEquals(presented.utf8, expected) else {
             throw .mismatch
         }
     }
 
     /// Compares every byte of the longer input whatever differs, so timing does not reveal a matching prefix.
-    static func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+    static func constantTimeEquals<Presented: Collection<UInt8>>(_ lhs: Presented, _ rhs: [UInt8]) -> Bool {
         var difference = UInt8(truncatingIfNeeded: lhs.count ^ rhs.count)
+        var left = lhs.makeIterator()
         for index in 0..<max(lhs.count, rhs.count) {
-            let left = index < lhs.count ? lhs[index] : 0
             let right = index < rhs.count ? rhs[index] : 0
-            difference |= left ^ right
+            difference |= (left.next() ?? 0) ^ right
         }
         return difference == 0
     }

@@ -101,7 +101,7 @@ public struct Router: Sendable {
             response = renderError(HTTPError(.internalServerError, "Internal server error (request \(requestID))"), request)
         }
         if request.method == .head { response.body = [] }
-        response.headers.set("X-Request-Id", requestID)
+        response.headers.add("X-Request-Id", requestID)  // Handlers never set it, so no earlier one to replace.
         let elapsed = DispatchTime.now().uptimeNanoseconds - started
         let series = metrics.series(route: route, method: request.method, status: response.status.code)
         series.count.increment()
