@@ -50,6 +50,7 @@ let package = Package(
             "Node", "NodeConfig", "HTTP", "Loop",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "gossip-bench", dependencies: ["GossipSimulation", "Gossip"]),
 
         .target(name: "TestSupport", dependencies: ["Loop"], path: "Tests/TestSupport"),
         .testTarget(name: "LoopTests", dependencies: ["Loop", "TestSupport"]),
