@@ -20,6 +20,7 @@ build:
 bench: ## benchmarks against their references (minutes; not part of `make test`)
 	./scripts/install-deps.sh bench
 	./scripts/bench/http.sh
+	./scripts/bench/gossip.sh
 
 clean:
 	rm -rf .build data

@@ -29,6 +29,8 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
         .target(name: "Gossip"),
+        // The in-memory network the gossip tests and the membership benchmark share.
+        .target(name: "GossipSimulation", dependencies: ["Gossip"]),
         .target(name: "Templates", dependencies: ["CJavaScriptCore"]),
         .target(name: "Cluster", dependencies: [
             "Loop", "Gossip",
@@ -48,11 +50,12 @@ let package = Package(
             "Node", "NodeConfig", "HTTP", "Loop", "Templates",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "gossip-bench", dependencies: ["GossipSimulation", "Gossip"]),
 
         .target(name: "TestSupport", dependencies: ["Loop"], path: "Tests/TestSupport"),
         .testTarget(name: "LoopTests", dependencies: ["Loop", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Loop", "TestSupport"]),
-        .testTarget(name: "GossipTests", dependencies: ["Gossip"]),
+        .testTarget(name: "GossipTests", dependencies: ["Gossip", "GossipSimulation"]),
         // The Go reference program is built by the differential test, not by SwiftPM.
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"], exclude: ["GoReference"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster"]),

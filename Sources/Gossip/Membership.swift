@@ -77,14 +77,20 @@ public struct Membership: Sendable {
         var backoff: Int64
     }
 
-    /// Creates the machine for a node that just started, alive at incarnation 1 and knowing only itself.
+    /// Creates the machine for a node that just started, alive at incarnation 1.
+    ///
+    /// It knows only itself unless `knownMembers` lists others, for a shell that starts from a member list it
+    /// persisted before a restart, or a simulation that starts a large cluster already joined. Each listed member
+    /// that is not dead or left is taken as alive at its incarnation and enters the probe order, so probing starts
+    /// at once. None is announced (no events, no gossip): the list is not news to anyone, and probes and state
+    /// exchanges correct whatever it got wrong. Entries naming this node are skipped.
     ///
     /// Call `join(seeds:now:)` next, even with no seeds: it returns the first `.scheduleTick`. Throws
-    /// `GossipError.invalidSetting` for bad settings and `.tooLarge` for a name over 255 bytes or metadata over
-    /// 512 bytes.
+    /// `GossipError.invalidSetting` for bad settings and `.tooLarge` for a name over 255 bytes or metadata (this
+    /// node's or a known member's) over 512 bytes.
     public init(
-        name: String, startID: UInt64, address: Address, metadata: [UInt8] = [], settings: GossipSettings = .lan,
-        random: GossipRandom, now: Instant
+        name: String, startID: UInt64, address: Address, metadata: [UInt8] = [], knownMembers: [Member] = [],
+        settings: GossipSettings = .lan, random: GossipRandom, now: Instant
     ) throws(GossipError) {
         try settings.validate()
         guard !name.isEmpty else { throw .malformed(field: "name", reason: "empty name") }
@@ -105,6 +111,14 @@ public struct Membership: Sendable {
         nextGossipAt = now + Int64.random(in: 0..<settings.gossipInterval.wholeMilliseconds, using: &self.random)
         let pushPull = max(1, settings.pushPullInterval.wholeMilliseconds)
         nextPushPullAt = now + pushPull + Int64.random(in: 0..<pushPull, using: &self.random)
+        for var member in knownMembers where member.name != name && !member.status.isGone {
+            try Self.checkMetadata(member.metadata)
+            member.status = .alive
+            member.statusChangedAt = now
+            members[member.name] = member
+        }
+        // Sorted before shuffling so the probe order depends on the seed, not on dictionary order (SWIM 4.3).
+        probeOrder = members.keys.filter { $0 != name }.sorted().shuffled(using: &self.random)
     }
 
     /// This node as the machine sees it.

@@ -64,6 +64,49 @@ struct MembershipTests {
         #expect(directives.contains(.exchangeState(with: address("b"), join: true)))
     }
 
+    @Test func knownMembersAreProbedAtOnceWithoutBeingAnnounced() throws {
+        let roster = ["a", "b", "c", "d"].map { name in
+            Member(
+                name: name, startID: 1, address: address(name), metadata: [], incarnation: 3, status: .suspect,
+                statusChangedAt: at(0))
+        }
+        var machine = try Membership(
+            name: "a", startID: 1, address: address("a"), knownMembers: roster, random: GossipRandom(seed: 1),
+            now: at(5))
+        #expect(machine.members["a"]?.incarnation == 1)
+        #expect(machine.members["b"] == Member(
+            name: "b", startID: 1, address: address("b"), metadata: [], incarnation: 3, status: .alive,
+            statusChangedAt: at(5)))
+        #expect(machine.membershipQueue.isEmpty)
+        let joined = machine.join(seeds: [], now: at(5))
+        let ticked = machine.tick(now: machine.nextProbeAt)
+        #expect(events(joined + ticked).isEmpty)
+        let probe = try #require(sends(ticked).first)
+        guard case .ping(let ping) = probe.messages.first else {
+            Issue.record("expected a ping, got \(probe.messages)")
+            return
+        }
+        #expect(probe.messages.count == 1)
+        #expect(["b", "c", "d"].contains(ping.target) && probe.to == address(ping.target))
+    }
+
+    @Test func goneKnownMembersAreSkippedAndOversizedMetadataIsRefused() {
+        let dead = Member(
+            name: "b", startID: 1, address: address("b"), metadata: [], incarnation: 1, status: .dead,
+            statusChangedAt: at(0))
+        let machine = try! Membership(
+            name: "a", startID: 1, address: address("a"), knownMembers: [dead], random: GossipRandom(seed: 1), now: at(0))
+        #expect(Set(machine.members.keys) == ["a"])
+        var large = dead
+        large.status = .alive
+        large.metadata = Array(repeating: 1, count: 513)
+        #expect(throws: GossipError.tooLarge(field: "metadata", size: 513, limit: 512)) {
+            try Membership(
+                name: "a", startID: 1, address: address("a"), knownMembers: [large], random: GossipRandom(seed: 1),
+                now: at(0))
+        }
+    }
+
     @Test func everyTickEndsWithTheNextTick() {
         var machine = machine("a", knowing: ["b"])
         for now in stride(from: Int64(0), through: 5000, by: 100) {

@@ -1,3 +1,4 @@
+import GossipSimulation
 import Testing
 
 @testable import Gossip
