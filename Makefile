@@ -19,8 +19,7 @@ build:
 
 bench: ## benchmarks against their references (minutes; not part of `make test`)
 	./scripts/install-deps.sh bench
-	./scripts/bench/http.sh
-	./scripts/bench/gossip.sh
+	status=0; ./scripts/bench/http.sh || status=1; ./scripts/bench/gossip.sh || status=1; exit $$status
 
 clean:
 	rm -rf .build data
