@@ -19,7 +19,8 @@ build:
 
 bench: ## benchmarks against their references (minutes; not part of `make test`)
 	./scripts/install-deps.sh bench
-	status=0; ./scripts/bench/http.sh || status=1; ./scripts/bench/gossip.sh || status=1; exit $$status
+	status=0; ./scripts/bench/http.sh || status=1; ./scripts/bench/gossip.sh || status=1; \
+	  PROFILE=loopback ./scripts/bench/detect.py || status=1; ./scripts/bench/detect.py || status=1; exit $$status
 
 clean:
 	rm -rf .build data

@@ -136,7 +136,7 @@ final class MessageParser {
     private func completeHead() -> Int32 {
         if !fieldName.isEmpty { flushField() }
         current.target = String(decoding: targetBytes, as: UTF8.self)
-        current.method = HTTPMethod(String(cString: http_method_str(http_method(rivulet_http_method(parser)))))
+        current.method = Self.method(rivulet_http_method(parser))
         current.status = Int(rivulet_http_status(parser))
         current.keepAlive = http_should_keep_alive(parser) != 0
         let length = parser.pointee.content_length
@@ -151,6 +151,21 @@ final class MessageParser {
         }
         // 1 tells http_parser there is no body (a response to HEAD).
         return expectsNoBody ? 1 : 0
+    }
+
+    /// The common methods as shared constants, the rest by name: building the name from C for every request
+    /// showed in profiles.
+    private static func method(_ code: UInt32) -> HTTPMethod {
+        switch http_method(code) {
+        case HTTP_GET: .get
+        case HTTP_POST: .post
+        case HTTP_PUT: .put
+        case HTTP_DELETE: .delete
+        case HTTP_HEAD: .head
+        case HTTP_PATCH: .patch
+        case HTTP_OPTIONS: .options
+        case let other: HTTPMethod(String(cString: http_method_str(other)))
+        }
     }
 
     private func appendBody(_ bytes: UnsafeRawBufferPointer) -> Int32 {

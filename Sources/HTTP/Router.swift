@@ -26,7 +26,8 @@ public struct Router: Sendable {
     private var registered: [(method: HTTPMethod, path: String)] = []
     private let renderError: ErrorRenderer
     private let logger: Logger
-    private let metrics = RequestMetrics()
+    /// Series of requests that matched no route, by method and status.
+    private let unmatched = RouteMetrics(route: "unmatched")
 
     public init(logger: Logger = Logger(label: "rivulet.http"), renderError: @escaping ErrorRenderer = Router.renderMessageError) {
         self.logger = logger
@@ -59,7 +60,7 @@ public struct Router: Sendable {
         guard node.handlers[method] == nil else {
             throw RouterError(description: "route \(method) \(path) is registered twice")
         }
-        node.handlers[method] = (path, handler)
+        node.handlers[method] = (path, handler, RouteMetrics(route: path))
         registered.append((method, path))
     }
 
@@ -88,10 +89,12 @@ public struct Router: Sendable {
         let started = DispatchTime.now().uptimeNanoseconds
         let requestID = request.headers["X-Request-Id"] ?? RequestIDs.next()
         var route = "unmatched"
+        var metrics = unmatched
         var response: HTTPResponse
         do {
-            let (pattern, handler, parameters) = try match(request)
+            let (pattern, handler, parameters, routeMetrics) = try match(request)
             route = pattern
+            metrics = routeMetrics
             let context = RequestContext(requestID: requestID, parameters: parameters, route: pattern, remoteAddress: remoteAddress, logger: logger)
             response = try await handler(request, context)
         } catch let error as any HTTPResponseError {
@@ -103,14 +106,14 @@ public struct Router: Sendable {
         if request.method == .head { response.body = [] }
         response.headers.add("X-Request-Id", requestID)  // Handlers never set it, so no earlier one to replace.
         let elapsed = DispatchTime.now().uptimeNanoseconds - started
-        let series = metrics.series(route: route, method: request.method, status: response.status.code)
+        let series = metrics.series(method: request.method, status: response.status.code)
         series.count.increment()
         series.duration.recordNanoseconds(Int64(elapsed))
         logger.debug("\(request.method) \(request.target) \(response.status.code) \(elapsed / 1000)us", metadata: ["request_id": "\(requestID)", "route": "\(route)"])
         return response
     }
 
-    private func match(_ request: HTTPRequest) throws(HTTPError) -> (String, Handler, [String: String]) {
+    private func match(_ request: HTTPRequest) throws(HTTPError) -> (String, Handler, [String: String], RouteMetrics) {
         var node = root
         var parameters: [String: String] = [:]
         try Self.forEachSegment(request.path) { (segment) throws(HTTPError) in
@@ -124,12 +127,12 @@ public struct Router: Sendable {
             }
         }
         let method = request.method == .head && node.handlers[.head] == nil ? .get : request.method
-        guard let (pattern, handler) = node.handlers[method] else {
+        guard let (pattern, handler, metrics) = node.handlers[method] else {
             if node.handlers.isEmpty { throw HTTPError(.notFound, "Not found: \(request.method) \(request.path)") }
             let allowed = node.handlers.keys.map(\.rawValue).sorted().joined(separator: ", ")
             throw HTTPError(.methodNotAllowed, "Method \(request.method) is not allowed on \(request.path); allowed: \(allowed)", headers: ["Allow": allowed])
         }
-        return (pattern, handler, parameters)
+        return (pattern, handler, parameters, metrics)
     }
 
     /// The default error body, Jitsu's `{"message": "..."}` plus the error's extra fields.
@@ -146,7 +149,7 @@ private final class RouteNode: @unchecked Sendable {
     /// Keyed by substrings so matching a request path allocates no strings.
     var literals: [Substring: RouteNode] = [:]
     var parameter: (name: String, node: RouteNode)?
-    var handlers: [HTTPMethod: (pattern: String, handler: Handler)] = [:]
+    var handlers: [HTTPMethod: (pattern: String, handler: Handler, metrics: RouteMetrics)] = [:]
 }
 
 /// Request ids: a random per-process prefix and a counter, unique enough to grep logs across a cluster.
@@ -159,23 +162,31 @@ enum RequestIDs {
     }
 }
 
-/// The request counter and latency histogram of each (route, method, status), made once: creating a swift-metrics
-/// handle validates names and hashes labels in the backend, work a request should not repeat.
-private final class RequestMetrics: Sendable {
+/// The request counter and latency histogram of one route by method and status, made once: creating a
+/// swift-metrics handle validates names and hashes labels in the backend, work a request should not repeat.
+private final class RouteMetrics: Sendable {
     struct Series: Sendable {
         let count: Counter
         let duration: Metrics.Timer
     }
 
-    private let cache = Mutex<[String: Series]>([:])
+    let route: String
+    private let series = Mutex<[SeriesKey: Series]>([:])
 
-    func series(route: String, method: HTTPMethod, status: Int) -> Series {
-        let key = "\(method.rawValue) \(status) \(route)"
-        if let series = cache.withLock({ $0[key] }) { return series }
-        let series = Series(
+    private struct SeriesKey: Hashable {
+        let method: HTTPMethod
+        let status: Int
+    }
+
+    init(route: String) { self.route = route }
+
+    func series(method: HTTPMethod, status: Int) -> Series {
+        let key = SeriesKey(method: method, status: status)
+        if let found = series.withLock({ $0[key] }) { return found }
+        let made = Series(
             count: Counter(label: "rivulet_http_requests_total", dimensions: [("route", route), ("method", method.rawValue), ("status", String(status))]),
             duration: Metrics.Timer(label: "rivulet_http_request_duration_seconds", dimensions: [("route", route), ("status", String(status))], preferredDisplayUnit: .seconds))
-        cache.withLock { $0[key] = series }
-        return series
+        series.withLock { $0[key] = made }
+        return made
     }
 }
