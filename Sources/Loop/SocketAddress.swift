@@ -33,6 +33,18 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
         withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: UnsafeRawBufferPointer(start: address, count: length)) }
     }
 
+    /// Reads the address a libuv getter (`uv_tcp_getsockname`, `uv_tcp_getpeername`, `uv_udp_getsockname`) writes
+    /// into caller storage; nil when it fails (the socket is closed or not bound).
+    static func read(_ getter: (UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<Int32>) -> Int32) -> SocketAddress? {
+        var storage = sockaddr_storage()
+        var length = Int32(MemoryLayout<sockaddr_storage>.size)
+        return withUnsafeMutablePointer(to: &storage) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                getter(address, &length) == 0 ? SocketAddress(UnsafePointer(address)) : nil
+            }
+        }
+    }
+
     func withSockAddr<T>(_ body: (UnsafePointer<sockaddr>) -> T) -> T {
         withUnsafeBytes(of: storage) { body($0.baseAddress!.assumingMemoryBound(to: sockaddr.self)) }
     }

@@ -124,13 +124,7 @@ public final class TCPConnection: LoopHandle<uv_tcp_t>, @unchecked Sendable {
 
     /// The peer's address, or nil once the socket is gone.
     public var remoteAddress: SocketAddress? {
-        var storage = sockaddr_storage()
-        var length = Int32(MemoryLayout<sockaddr_storage>.size)
-        return withUnsafeMutablePointer(to: &storage) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                uv_tcp_getpeername(raw, address, &length) == 0 ? SocketAddress(UnsafePointer(address)) : nil
-            }
-        }
+        SocketAddress.read { uv_tcp_getpeername(raw, $0, $1) }
     }
 
     override func didClose() { onRead = nil }

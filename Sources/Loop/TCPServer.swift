@@ -20,13 +20,7 @@ public final class TCPServer: LoopHandle<uv_tcp_t>, @unchecked Sendable {
 
     /// The bound address, with the real port when 0 was asked for.
     public var localAddress: SocketAddress? {
-        var storage = sockaddr_storage()
-        var length = Int32(MemoryLayout<sockaddr_storage>.size)
-        return withUnsafeMutablePointer(to: &storage) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                uv_tcp_getsockname(raw, address, &length) == 0 ? SocketAddress(UnsafePointer(address)) : nil
-            }
-        }
+        SocketAddress.read { uv_tcp_getsockname(raw, $0, $1) }
     }
 
     private func accept(status: Int32) {

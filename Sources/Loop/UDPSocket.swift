@@ -16,13 +16,7 @@ public final class UDPSocket: LoopHandle<uv_udp_t>, @unchecked Sendable {
 
     /// The bound address, with the real port.
     public var localAddress: SocketAddress? {
-        var storage = sockaddr_storage()
-        var length = Int32(MemoryLayout<sockaddr_storage>.size)
-        return withUnsafeMutablePointer(to: &storage) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                uv_udp_getsockname(raw, address, &length) == 0 ? SocketAddress(UnsafePointer(address)) : nil
-            }
-        }
+        SocketAddress.read { uv_udp_getsockname(raw, $0, $1) }
     }
 
     /// Delivers each datagram with its sender; the bytes are valid only during the callback.
