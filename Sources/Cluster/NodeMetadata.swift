@@ -9,10 +9,13 @@ public struct NodeMetadata: Codable, Equatable, Sendable {
     public var http: String
     /// The rivulet version of the node.
     public var version: String
+    /// The work the node takes (`cluster.roles`).
+    public var roles: [String]
 
-    public init(http: String, version: String) {
+    public init(http: String, version: String, roles: [String]) {
         self.http = http
         self.version = version
+        self.roles = roles
     }
 
     public func encoded() -> [UInt8] {

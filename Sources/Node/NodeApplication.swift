@@ -51,12 +51,12 @@ public final class NodeApplication: @unchecked Sendable {
     /// The members as `/api/v1/cluster` shows them; before gossip has started, this node alone.
     private func instances() -> [ClusterRoutes.Instance] {
         guard let gossip else {
-            return [ClusterRoutes.Instance(name: configuration.server.name, state: "alive", address: nil, http: nil, incarnation: nil, version: RivuletVersion.current)]
+            return [ClusterRoutes.Instance(name: configuration.server.name, state: "alive", address: nil, http: nil, incarnation: nil, version: RivuletVersion.current, roles: configuration.cluster.roles)]
         }
         let metadata = gossip.metadata
         return gossip.members.map { member in
             let metadata = metadata[member.name]
-            return ClusterRoutes.Instance(name: member.name, state: "\(member.status)", address: "\(member.address)", http: metadata?.http, incarnation: member.incarnation, version: metadata?.version)
+            return ClusterRoutes.Instance(name: member.name, state: "\(member.status)", address: "\(member.address)", http: metadata?.http, incarnation: member.incarnation, version: metadata?.version, roles: metadata?.roles)
         }
     }
 
@@ -121,7 +121,7 @@ public final class NodeApplication: @unchecked Sendable {
                 seeds: cluster.seeds.map { Address(host: $0.host, port: $0.port) },
                 settings: cluster.gossip,
                 keyring: Keyring(base64Keys: cluster.secrets, clusterName: cluster.name),
-                metadata: NodeMetadata(http: HostPort(host: httpHost, port: UInt16(httpAddress.port)).description, version: RivuletVersion.current)),
+                metadata: NodeMetadata(http: HostPort(host: httpHost, port: UInt16(httpAddress.port)).description, version: RivuletVersion.current, roles: cluster.roles)),
             logger: Logger(label: "rivulet.gossip"))
         shell.onFatal = { [unowned self] reason in
             logger.critical("stopping: \(reason)")

@@ -20,6 +20,11 @@ public struct ClusterSettings: Sendable, Equatable {
     /// one live seed is enough, since membership then spreads by gossip. Listing this node's own address is harmless.
     public var seeds: [HostPort] = []
 
+    /// `cluster.roles`, default `[admin, pipeline]`. What work this node takes, gossiped in its metadata so other
+    /// nodes pick owners only among members with the needed role (for example a node without `pipeline` never owns
+    /// a source). Each role is `[a-z0-9_-]+`.
+    public var roles: [String] = ["admin", "pipeline"]
+
     /// `cluster.secret`, default none. Base64 of 32 random bytes (`openssl rand -base64 32`), or a list of them for
     /// key rotation: packets are encrypted with the first key and accepted under any, so a new key is rolled out by
     /// listing it second everywhere, then first, then dropping the old one. When set, every gossip packet and

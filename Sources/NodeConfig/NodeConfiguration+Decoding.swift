@@ -59,6 +59,7 @@ extension ClusterSettings {
         try fields.read("bind", into: &bind) { node throws(ConfigError) in try node.hostPort() }
         try fields.read("advertise", into: &advertise) { node throws(ConfigError) in try node.hostPort() }
         try fields.read("seeds", into: &seeds) { node throws(ConfigError) in try node.hostPortList() }
+        try fields.read("roles", into: &roles) { node throws(ConfigError) in try node.stringList() }
         try fields.read("secret", into: &secrets) { node throws(ConfigError) in
             node.isList ? try node.stringList() : [try node.string()]
         }

@@ -28,6 +28,7 @@ extension NodeConfiguration {
           bind: 127.0.0.1:7001      # UDP gossip and TCP push-pull; 0.0.0.0 to reach other hosts
           # advertise: 10.0.0.5:7001  # what other nodes dial, when the bind address is not it
           seeds: []                 # host:port of other nodes to join; empty = a cluster of one
+          roles: [admin, pipeline]  # work this node takes; gossiped so owners are picked among members with the role
           # secret: "..."           # base64 of 32 bytes (openssl rand -base64 32): encrypts gossip; a list rotates keys
           # gossip: {profile: lan}  # memberlist's LAN timing; loopback for one host; single keys override
 

@@ -67,6 +67,9 @@ extension ClusterSettings {
             throw ConfigError.invalidValue(
                 path: "cluster.seeds[\(index)]", reason: "\"\(seed)\" has port 0, which cannot be dialled")
         }
+        for (index, role) in roles.enumerated() where role.isEmpty || !role.utf8.allSatisfy({ (0x61...0x7a).contains($0) || (0x30...0x39).contains($0) || $0 == 0x5f || $0 == 0x2d }) {
+            throw ConfigError.invalidValue(path: "cluster.roles[\(index)]", reason: "\"\(role)\" must be lower-case letters, digits, _ or -")
+        }
         for (index, secret) in secrets.enumerated() where Data(base64Encoded: secret)?.count != 32 {
             throw ConfigError.invalidValue(
                 path: secrets.count == 1 ? "cluster.secret" : "cluster.secret[\(index)]",

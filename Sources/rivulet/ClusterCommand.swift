@@ -59,12 +59,14 @@ struct ClusterCommand: ParsableCommand {
         let http: String?
         let incarnation: UInt32?
         let version: String?
+        let roles: [String]?
     }
 
     /// Left-aligned columns two spaces apart, like `kubectl get`.
     static func table(_ instances: [Instance]) -> String {
-        let rows = [["NAME", "STATE", "GOSSIP", "HTTP", "INCARNATION", "VERSION"]] + instances.map {
-            [$0.name, $0.state ?? "-", $0.address ?? "-", $0.http ?? "-", $0.incarnation.map(String.init) ?? "-", $0.version ?? "-"]
+        let rows = [["NAME", "STATE", "GOSSIP", "HTTP", "INCARNATION", "VERSION", "ROLES"]] + instances.map {
+            [$0.name, $0.state ?? "-", $0.address ?? "-", $0.http ?? "-", $0.incarnation.map(String.init) ?? "-", $0.version ?? "-",
+             $0.roles.map { $0.joined(separator: ",") } ?? "-"]
         }
         let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in

@@ -23,7 +23,7 @@ import Testing
 
 @Suite struct NodeMetadataTests {
     @Test func roundTripsAndStaysWithinTheGossipLimit() throws {
-        let metadata = NodeMetadata(http: "[2001:db8::1]:8001", version: "0.1.0")
+        let metadata = NodeMetadata(http: "[2001:db8::1]:8001", version: "0.1.0", roles: ["admin", "pipeline"])
         #expect(NodeMetadata(decoding: metadata.encoded()) == metadata)
         #expect(metadata.encoded().count < 512)
         #expect(NodeMetadata(decoding: Array("not json".utf8)) == nil)

@@ -25,6 +25,7 @@ import TestSupport
         let name: String
         let state: String
         let address: String?
+        let roles: [String]?
     }
 
     struct Cluster: Decodable {
@@ -79,6 +80,8 @@ import TestSupport
         #expect(table.hasPrefix("NAME"))
         #expect(table.contains("127.0.0.1:\(c.gossipPort)"), "cluster table:\n\(table)")
         #expect(table.split(separator: "\n").count == 4)
+
+        #expect(Self.instances(of: a).first { $0.name == "c" }?.roles == ["admin", "pipeline"])
 
         c.signal(SIGKILL)
         let detected = Self.time(within: 15) {

@@ -51,6 +51,8 @@ struct ConfigErrorTests {
         .init(yaml: "server: {http: {header_timeout: 10 s}}",
               message: #"server.http.header_timeout: "10 s" is not a duration (use a number of seconds, or a string "#
                   + #"such as "500ms", "10s", "1m", "2h")"#),
+        .init(yaml: "cluster: {roles: [admin, Pipeline]}",
+              message: #"cluster.roles[1]: "Pipeline" must be lower-case letters, digits, _ or -"#),
         .init(yaml: "cluster: {seeds: [127.0.0.1:7002, 127.0.0.1]}",
               message: #"cluster.seeds[1]: "127.0.0.1" is not host:port (port 0...65535)"#),
         .init(yaml: "cluster: {bind: \"127.0.0.1:70000\"}",

@@ -64,5 +64,7 @@ struct ClusterRoutes: Sendable {
         let http: String?
         let incarnation: UInt32?
         let version: String?
+        /// The member's `cluster.roles`.
+        let roles: [String]?
     }
 }

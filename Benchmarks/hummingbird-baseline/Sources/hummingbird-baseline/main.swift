@@ -24,6 +24,7 @@ struct ClusterInfo: ResponseEncodable {
         let http: String
         let incarnation: Int
         let version: String
+        let roles: [String]
     }
 
     let instances: [Instance]
