@@ -18,6 +18,8 @@ public final class GossipShell: @unchecked Sendable {
     /// Accepted streams by the peer address given to the machine, so an ack to a stream ping goes back on the
     /// connection the ping came in on.
     private var inbound: [Address: GossipStream] = [:]
+    /// Streams this node dialled (fallback pings, state exchanges), so `close()` can end them.
+    private var outbound: [ObjectIdentifier: GossipStream] = [:]
     private var resolver: AddressCache
     private var leaving = false
     /// Called when this node must not go on: another live node holds its name and started earlier.
@@ -162,7 +164,9 @@ public final class GossipShell: @unchecked Sendable {
         listener.close()
         tickTimer.close()
         inbound.values.forEach { $0.close() }
+        outbound.values.forEach { $0.close() }
         inbound = [:]
+        outbound = [:]
     }
 
     // MARK: Input
@@ -188,9 +192,9 @@ public final class GossipShell: @unchecked Sendable {
         }
         let peer = Address(host: remote.host, port: UInt16(remote.port))
         inbound[peer] = stream
-        tcp.onClose { [unowned self] in inbound[peer] = nil }
+        tcp.onClose { [weak self] in self?.inbound[peer] = nil }
         stream.onRejected = { [unowned self] reason in metrics.dropped("stream"); logger.debug("gossip stream from \(peer): \(reason)") }
-        stream.onMessage = { [unowned self] kind, payload in
+        stream.onMessage = { [unowned self, unowned stream] kind, payload in
             switch kind {
             case .gossip:
                 apply(membership.receive(payload, from: peer, over: .stream, now: now))
@@ -237,7 +241,8 @@ public final class GossipShell: @unchecked Sendable {
         resolver.withAddress(address) { [unowned self] target in
             GossipStream.connect(loop: loop, to: target, keyring: keyring, timeout: timeout) { [unowned self] stream in
                 guard let stream else { return }
-                stream.onMessage = { [unowned self] kind, payload in
+                track(stream)
+                stream.onMessage = { [unowned self, unowned stream] kind, payload in
                     if kind == .gossip { apply(membership.receive(payload, from: address, over: .stream, now: now)) }
                     stream.close()
                 }
@@ -252,14 +257,21 @@ public final class GossipShell: @unchecked Sendable {
                 guard let stream else {
                     return logger.debug("state exchange with \(address): cannot connect")
                 }
+                track(stream)
                 stream.onRejected = { [unowned self] reason in metrics.dropped("stream"); logger.debug("state exchange with \(address): \(reason)") }
-                stream.onMessage = { [unowned self] kind, payload in
+                stream.onMessage = { [unowned self, unowned stream] kind, payload in
                     if kind == .stateReply { apply(membership.mergeRemoteState(payload, from: address, now: now)) }
                     stream.close()
                 }
                 stream.send(.stateRequest, membership.localState(join: join))
             }
         }
+    }
+
+    private func track(_ stream: GossipStream) {
+        let id = ObjectIdentifier(stream)
+        outbound[id] = stream
+        stream.tcp.onClose { [weak self] in self?.outbound[id] = nil }
     }
 
     private func publish(_ event: MembershipEvent) {

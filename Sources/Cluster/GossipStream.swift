@@ -17,7 +17,13 @@ final class GossipStream {
         self.keyring = keyring
         timer = try LoopTimer(loop: tcp.loop)
         timer.start(after: timeout) { [tcp] in tcp.close() }
-        tcp.onClose { [timer] in timer.close() }
+        // Owners' callbacks capture the stream; dropping them at close breaks that cycle, and until then the
+        // callback keeps the stream alive.
+        tcp.onClose { [self] in
+            timer.close()
+            onMessage = nil
+            onRejected = nil
+        }
         tcp.startReading { [unowned self] event in
             guard case .data(let bytes) = event else { return self.tcp.close() }
             self.receive(bytes)

@@ -30,9 +30,10 @@ public final class HTTPClient: @unchecked Sendable {
         self.settings = settings
     }
 
-    /// Sends `request` to `host:port` and returns the whole response (chunked bodies de-chunked). A pooled
-    /// connection that turns out to be closed is retried once on a new connection: the server never saw the
-    /// request. `readTimeout` overrides the client's setting for this call.
+    /// Sends `request` to `host:port` and returns the whole response (chunked bodies de-chunked). When a pooled
+    /// connection turns out to be closed, an idempotent request is retried once on a new connection; others fail,
+    /// since the server may have acted on them before the connection died (RFC 9110 §9.2.2).
+    /// `readTimeout` overrides the client's setting for this call.
     public func execute(_ request: HTTPRequest, host: String, port: Int, readTimeout: UInt64? = nil) async throws -> HTTPResponse {
         loop.assertInLoop()
         let key = "\(host):\(port)"
@@ -40,7 +41,7 @@ public final class HTTPClient: @unchecked Sendable {
         if let pooled = takeIdle(key) {
             do {
                 return try await exchange(request, on: pooled, key: key, timeout: timeout)
-            } catch HTTPClientError.connectionClosed {
+            } catch HTTPClientError.connectionClosed where request.method.isIdempotent {
                 // Fall through to a fresh connection.
             }
         }
@@ -97,6 +98,7 @@ final class ClientConnection {
     private let parser: MessageParser
     private var pending: ((Result<(HTTPResponse, Bool), HTTPClientError>) -> Void)?
     private var receivedBytes = false
+    private var parkedBefore = false
 
     private init(tcp: TCPConnection, timer: LoopTimer, address: String, host: String, maxResponseBytes: Int) {
         self.tcp = tcp
@@ -152,9 +154,12 @@ final class ClientConnection {
     }
 
     /// Keeps an idle connection until the server closes it or `idleTimeout` passes; `onClosed` removes it from
-    /// the pool.
+    /// the pool. Registered once per connection, however often it returns to the pool.
     func park(idleTimeout: UInt64, onClosed: @escaping (ClientConnection) -> Void) {
-        tcp.onClose { [self] in onClosed(self) }  // Strong: the close callback comes after the pool let go.
+        if !parkedBefore {
+            parkedBefore = true
+            tcp.onClose { [self] in onClosed(self) }  // Strong: the close callback comes after the pool let go.
+        }
         timer.start(after: idleTimeout) { [unowned self] in self.close() }
     }
 
@@ -178,29 +183,28 @@ final class ClientConnection {
     }
 
     private func handle(_ event: TCPConnection.ReadEvent) {
-        do {
-            let messages: [ParsedMessage]
-            switch event {
-            case .data(let bytes):
-                receivedBytes = true
-                messages = try parser.feed(bytes)
-            case .endOfFile:
-                // A body delimited by the end of the connection completes now; anything else was cut short.
-                messages = receivedBytes ? try parser.finish() : []
-                if messages.isEmpty { fail(.connectionClosed(address: address)) }
-            case .failed:
-                messages = []
-                fail(.connectionClosed(address: address))
-            }
-            // Interim 1xx responses are not the answer.
-            for message in messages where message.status >= 200 {
-                let response = HTTPResponse(status: HTTPStatus(code: message.status), headers: message.headers, body: message.body)
-                complete(.success((response, message.keepAlive && !tcp.isClosed)))
-            }
-        } catch ParseFailure.bodyTooLarge {
-            fail(.responseTooLarge(address: address))
-        } catch {
-            fail(.malformedResponse(address: address, reason: "\(error)"))
+        var messages: [ParsedMessage] = []
+        var failure: ParseFailure?
+        switch event {
+        case .data(let bytes):
+            receivedBytes = true
+            (messages, failure) = parser.feed(bytes)
+        case .endOfFile:
+            // A body delimited by the end of the connection completes now; anything else was cut short.
+            if receivedBytes { (messages, failure) = parser.finish() }
+            if messages.isEmpty && failure == nil { fail(.connectionClosed(address: address)) }
+        case .failed:
+            fail(.connectionClosed(address: address))
+        }
+        // Interim 1xx responses are not the answer.
+        for message in messages where message.status >= 200 {
+            let response = HTTPResponse(status: HTTPStatus(code: message.status), headers: message.headers, body: message.body)
+            complete(.success((response, message.keepAlive && !tcp.isClosed)))
+        }
+        switch failure {
+        case nil: break
+        case .bodyTooLarge?: fail(.responseTooLarge(address: address))
+        case let other?: fail(.malformedResponse(address: address, reason: "\(other)"))
         }
     }
 

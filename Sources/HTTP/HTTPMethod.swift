@@ -14,4 +14,9 @@ public struct HTTPMethod: Sendable, Hashable, CustomStringConvertible, Expressib
     public static let patch = HTTPMethod("PATCH")
     public static let delete = HTTPMethod("DELETE")
     public static let options = HTTPMethod("OPTIONS")
+
+    /// Whether repeating the request has the effect of sending it once (RFC 9110 §9.2.2), so a client may retry it.
+    public var isIdempotent: Bool {
+        [.get, .head, .put, .delete, .options].contains(self)
+    }
 }

@@ -38,6 +38,13 @@ final class MessageParser {
     var expectsNoBody = false
     /// True between the first byte of a message and its end: a timeout there is a slow client, not an idle one.
     private(set) var isInsideMessage = false
+    /// True while the head (request line and headers) is being received.
+    private(set) var isInsideHead = false
+    /// Whether the current `feed` call has completed a message yet.
+    private(set) var completedMessagesInFeed = false
+    /// Whether the last head callback was a value: a field callback after a value starts a new header. Testing
+    /// for an empty value instead would glue a header after an empty-valued one to its name.
+    private var lastWasValue = false
 
     init(kind: http_parser_type, maxHeaderBytes: Int, maxBodyBytes: Int) {
         parser = .allocate(capacity: 1)
@@ -49,27 +56,26 @@ final class MessageParser {
 
     deinit { parser.deallocate() }
 
-    /// Parses `bytes`; returns the messages completed by them, or throws the first failure. After a failure the
-    /// parser is unusable: the connection must close.
-    func feed(_ bytes: UnsafeRawBufferPointer) throws(ParseFailure) -> [ParsedMessage] {
-        if let failure { throw failure }
+    /// Parses `bytes`; returns the messages they completed and, when parsing then failed, why. Messages completed
+    /// before a failure in the same bytes are still returned, so they are answered before the error. After a
+    /// failure the parser is unusable: the connection must close.
+    func feed(_ bytes: UnsafeRawBufferPointer) -> (messages: [ParsedMessage], failure: ParseFailure?) {
+        if let failure { return ([], failure) }
+        completedMessagesInFeed = false
         let consumed = withUnsafePointer(to: MessageParser.settings) { settings in
             http_parser_execute(parser, settings, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
         }
-        if let failure { throw failure }
         let code = rivulet_http_errno(parser)
-        if code != HPE_OK || consumed != bytes.count {
-            let failure = ParseFailure.malformed(String(cString: http_errno_description(code)))
-            self.failure = failure
-            throw failure
+        if failure == nil, code != HPE_OK || consumed != bytes.count {
+            failure = .malformed(String(cString: http_errno_description(code)))
         }
         defer { completed.removeAll(keepingCapacity: true) }
-        return completed
+        return (completed, failure)
     }
 
     /// Signals end of input: completes a response whose body runs until the connection closes.
-    func finish() throws(ParseFailure) -> [ParsedMessage] {
-        try feed(UnsafeRawBufferPointer(start: nil, count: 0))
+    func finish() -> (messages: [ParsedMessage], failure: ParseFailure?) {
+        feed(UnsafeRawBufferPointer(start: nil, count: 0))
     }
 
     private static func this(_ parser: UnsafeMutablePointer<http_parser>?) -> MessageParser {
@@ -92,13 +98,15 @@ final class MessageParser {
         }
         settings.on_header_field = { parser, at, length in
             let me = this(parser)
-            if !me.fieldValue.isEmpty { me.flushField() }
+            if me.lastWasValue { me.flushField() }
+            me.lastWasValue = false
             guard me.countHead(length) else { return 1 }
             me.fieldName.append(contentsOf: bytes(at, length))
             return 0
         }
         settings.on_header_value = { parser, at, length in
             let me = this(parser)
+            me.lastWasValue = true
             guard me.countHead(length) else { return 1 }
             me.fieldValue.append(contentsOf: bytes(at, length))
             return 0
@@ -113,7 +121,11 @@ final class MessageParser {
         current = ParsedMessage()
         headerBytes = 0
         targetBytes.removeAll(keepingCapacity: true)
+        fieldName.removeAll(keepingCapacity: true)
+        fieldValue.removeAll(keepingCapacity: true)
+        lastWasValue = false
         isInsideMessage = true
+        isInsideHead = true
         return 0
     }
 
@@ -134,7 +146,9 @@ final class MessageParser {
     }
 
     private func completeHead() -> Int32 {
-        if !fieldName.isEmpty { flushField() }
+        if lastWasValue || !fieldName.isEmpty { flushField() }
+        lastWasValue = false
+        isInsideHead = false
         current.target = String(decoding: targetBytes, as: UTF8.self)
         current.method = Self.method(rivulet_http_method(parser))
         current.status = Int(rivulet_http_status(parser))
@@ -143,9 +157,10 @@ final class MessageParser {
         // content_length is ULLONG_MAX when absent.
         if length != UInt64.max, length > UInt64(maxBodyBytes) {
             failure = .bodyTooLarge
-            return 1
+            return -1  // From on_headers_complete, 1 and 2 mean "no body"; any other non-zero is an error.
         }
-        if length != UInt64.max, length > 0 { current.body.reserveCapacity(Int(length)) }
+        // Reserve what was announced, up to 64 KiB: a header alone must not make us allocate the body limit.
+        if length != UInt64.max, length > 0 { current.body.reserveCapacity(Int(min(length, 64 * 1024))) }
         if let expect = current.headers["Expect"], expect.caseInsensitiveEquals("100-continue") {
             onExpectContinue?()
         }
@@ -179,6 +194,12 @@ final class MessageParser {
 
     private func completeMessage() -> Int32 {
         current.keepAlive = http_should_keep_alive(parser) != 0
+        // Chunked trailers arrive as header callbacks after the head; they are not kept, and must not leak into
+        // the next message's headers.
+        fieldName.removeAll(keepingCapacity: true)
+        fieldValue.removeAll(keepingCapacity: true)
+        lastWasValue = false
+        completedMessagesInFeed = true
         completed.append(current)
         current = ParsedMessage()
         isInsideMessage = false

@@ -4,7 +4,9 @@ import Synchronization
 /// Serializes a response head and body into one buffer, so a response is one write (one syscall when the socket
 /// has room).
 enum ResponseWriter {
-    static func serialize(_ response: HTTPResponse, keepAlive: Bool) -> [UInt8] {
+    /// A response to HEAD announces the length GET would send but carries no body (RFC 9110 §9.3.2); 1xx and 204
+    /// responses have no Content-Length at all (§8.6).
+    static func serialize(_ response: HTTPResponse, keepAlive: Bool, headRequest: Bool = false) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(160 + response.body.count)
         out.append(contentsOf: "HTTP/1.1 ".utf8)
@@ -18,13 +20,15 @@ enum ResponseWriter {
             out.append(contentsOf: value.utf8)
             out.append(contentsOf: "\r\n".utf8)
         }
-        out.append(contentsOf: "Content-Length: ".utf8)
-        appendDecimal(response.body.count, to: &out)
-        out.append(contentsOf: "\r\n".utf8)
+        if response.status.code >= 200, response.status.code != 204 {
+            out.append(contentsOf: "Content-Length: ".utf8)
+            appendDecimal(response.body.count, to: &out)
+            out.append(contentsOf: "\r\n".utf8)
+        }
         out.append(contentsOf: HTTPDate.current.utf8)
         if !keepAlive { out.append(contentsOf: "Connection: close\r\n".utf8) }
         out.append(contentsOf: "\r\n".utf8)
-        out.append(contentsOf: response.body)
+        if !headRequest { out.append(contentsOf: response.body) }
         return out
     }
 

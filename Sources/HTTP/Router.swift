@@ -103,7 +103,6 @@ public struct Router: Sendable {
             logger.error("handler failed", metadata: ["request_id": "\(requestID)", "route": "\(route)", "error": "\(error)"])
             response = renderError(HTTPError(.internalServerError, "Internal server error (request \(requestID))"), request)
         }
-        if request.method == .head { response.body = [] }
         response.headers.add("X-Request-Id", requestID)  // Handlers never set it, so no earlier one to replace.
         let elapsed = DispatchTime.now().uptimeNanoseconds - started
         let series = metrics.series(method: request.method, status: response.status.code)

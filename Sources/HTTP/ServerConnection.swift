@@ -34,7 +34,7 @@ final class ServerConnection: @unchecked Sendable {
         deadline = server.loop.now + server.limits.headerTimeoutMilliseconds
         parser.onExpectContinue = { [unowned self] in
             // Invite the body only when this request is next to be answered; otherwise it comes anyway.
-            if !inFlight, queue.isEmpty { tcp.write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)) { _ in } }
+            if !inFlight, queue.isEmpty, !parser.completedMessagesInFeed { tcp.write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)) { _ in } }
         }
         tcp.onClose { [self] in server.connectionDidClose(self) }
         tcp.startReading { [unowned self] event in self.handle(event) }
@@ -44,23 +44,32 @@ final class ServerConnection: @unchecked Sendable {
         switch event {
         case .data(let bytes):
             guard !closing else { return }  // Lingering after an error: discard.
-            do {
-                let messages = try parser.feed(bytes)
-                for message in messages {
-                    queue.append(.request(HTTPRequest(method: message.method, target: message.target, headers: message.headers, body: message.body, keepAlive: message.keepAlive)))
-                }
-            } catch {
-                queue.append(.failure(errorResponse(for: error)))
+            let wasInsideHead = parser.isInsideHead
+            let (messages, failure) = parser.feed(bytes)
+            for message in messages {
+                queue.append(.request(HTTPRequest(method: message.method, target: message.target, headers: message.headers, body: message.body, keepAlive: message.keepAlive)))
             }
-            let now = server.loop.now
-            if !inFlight {
-                deadline = now + (parser.isInsideMessage || !queue.isEmpty ? server.limits.headerTimeoutMilliseconds : server.limits.idleTimeoutMilliseconds)
-            }
+            if let failure { queue.append(.failure(errorResponse(for: failure))) }
+            if !inFlight { armReadDeadline(headWasStarted: wasInsideHead) }
             if queue.count >= server.limits.maxPipelinedRequests { pauseReading() }
             answerNext()
         case .endOfFile, .failed:
             peerClosed = true
             if !inFlight && queue.isEmpty { tcp.close() }
+        }
+    }
+
+    /// A request head must arrive whole within `header_timeout` of its first byte, however slowly it trickles
+    /// (slowloris); a body may take longer but never pause for more than `header_timeout` (nginx's
+    /// `client_header_timeout` and `client_body_timeout`); between requests the idle timeout applies.
+    private func armReadDeadline(headWasStarted: Bool) {
+        let now = server.loop.now
+        if parser.isInsideHead {
+            if !headWasStarted || deadline == nil { deadline = now + server.limits.headerTimeoutMilliseconds }
+        } else if parser.isInsideMessage || !queue.isEmpty {
+            deadline = now + server.limits.headerTimeoutMilliseconds
+        } else {
+            deadline = now + server.limits.idleTimeoutMilliseconds
         }
     }
 
@@ -90,14 +99,20 @@ final class ServerConnection: @unchecked Sendable {
             Task.immediate(executorPreference: server.loop) { [self] in
                 let response = await responder(request, remoteAddress)
                 inFlight = false
-                send(response, keepAlive: request.keepAlive && !closeAfterResponse && !(peerClosed && queue.isEmpty))
+                send(response, keepAlive: request.keepAlive && !closeAfterResponse && !(peerClosed && queue.isEmpty), headRequest: request.method == .head)
             }
         }
     }
 
-    private func send(_ response: HTTPResponse, keepAlive: Bool) {
+    private func send(_ response: HTTPResponse, keepAlive: Bool, headRequest: Bool = false) {
         guard !tcp.isClosed else { return }
-        tcp.write(ResponseWriter.serialize(response, keepAlive: keepAlive)) { [self] error in
+        if !keepAlive {
+            // Nothing more is answered, and a client that never reads must not hold the connection: the write gets
+            // the idle timeout to complete.
+            closing = true
+            deadline = server.loop.now + server.limits.idleTimeoutMilliseconds
+        }
+        tcp.write(ResponseWriter.serialize(response, keepAlive: keepAlive, headRequest: headRequest)) { [self] error in
             if error != nil { return tcp.close() }
             if !keepAlive { return finishAfterLastResponse() }
             if readingPaused, tcp.pendingWriteBytes < server.limits.maxPendingWriteBytes { resumeReading() }
@@ -106,7 +121,7 @@ final class ServerConnection: @unchecked Sendable {
         if tcp.pendingWriteBytes >= server.limits.maxPendingWriteBytes { pauseReading() }
         if queue.isEmpty {
             if peerClosed { return tcp.close() }
-            deadline = server.loop.now + (parser.isInsideMessage ? server.limits.headerTimeoutMilliseconds : server.limits.idleTimeoutMilliseconds)
+            armReadDeadline(headWasStarted: true)
             if readingPaused { resumeReading() }
         }
         answerNext()

@@ -11,8 +11,9 @@ import Synchronization
 public final class EventLoop: @unchecked Sendable {
     let raw: UnsafeMutablePointer<uv_loop_t>
     /// Jobs enqueued by the Swift runtime, drained on the loop thread. A Mutex because `enqueue` may come from any
-    /// thread; `uv_async_send` merges wake-ups, so each drain empties the whole queue.
-    private let jobs = Mutex<[UnownedJob]>([])
+    /// thread; `uv_async_send` merges wake-ups, so each drain empties the whole queue. `closed` is set by stop()
+    /// under the same lock, so no enqueue can signal the wake-up once its close has begun.
+    private let jobs = Mutex<(queue: [UnownedJob], closed: Bool)>(([], false))
     private let jobWakeup: UnsafeMutablePointer<uv_async_t>
     private let loopThread = Mutex<pthread_t?>(nil)
     private var stopped = false
@@ -93,6 +94,7 @@ public final class EventLoop: @unchecked Sendable {
         guard !stopped else { return }
         stopped = true
         for handle in openHandles.values { handle.close() }
+        jobs.withLock { $0.closed = true }
         uv_close(UnsafeMutableRawPointer(jobWakeup).assumingMemoryBound(to: uv_handle_t.self)) { handle in
             handle?.deallocate()
         }
@@ -104,9 +106,9 @@ public final class EventLoop: @unchecked Sendable {
     /// Runs every queued job, including jobs that those jobs enqueue.
     private func drainJobs() {
         while true {
-            let batch = jobs.withLock { queue -> [UnownedJob] in
-                defer { queue.removeAll(keepingCapacity: true) }
-                return queue
+            let batch = jobs.withLock { jobs -> [UnownedJob] in
+                defer { jobs.queue.removeAll(keepingCapacity: true) }
+                return jobs.queue
             }
             if batch.isEmpty { return }
             let serial = asUnownedSerialExecutor()
@@ -119,11 +121,17 @@ public final class EventLoop: @unchecked Sendable {
 }
 
 extension EventLoop: SerialExecutor, TaskExecutor {
-    /// Queues a Swift job to run on the loop thread; safe from any thread.
+    /// Queues a Swift job to run on the loop thread; safe from any thread. After `stop()` jobs are dropped: a task
+    /// still waiting then (a work item finishing during shutdown) never resumes, which ends with the process.
     public func enqueue(_ job: consuming ExecutorJob) {
         let unowned = UnownedJob(job)
-        jobs.withLock { $0.append(unowned) }
-        _ = uv_async_send(jobWakeup)  // Only fails on a closed handle, which means the loop has stopped.
+        jobs.withLock { jobs in
+            guard !jobs.closed else { return }
+            jobs.queue.append(unowned)
+            // Inside the lock: stop() marks the queue closed before closing the wake-up, so this never signals a
+            // closed handle. uv_async_send is an atomic flag and at most one write, cheap enough to hold it for.
+            _ = uv_async_send(jobWakeup)
+        }
     }
 
     public func asUnownedSerialExecutor() -> UnownedSerialExecutor {

@@ -84,6 +84,49 @@ import TestSupport
         #expect(try await server.stop() == 0)
     }
 
+    @Test func aHeaderAfterAnEmptyValuedOneKeepsItsName() async throws {
+        let server = try await TestServer()
+        let connection = try RawConnection(port: server.port)
+        try connection.send("GET /header/Authorization HTTP/1.1\r\nHost: x\r\nX-Empty:\r\nAuthorization: Bearer t\r\n\r\n")
+        #expect(try connection.readResponse().body == "Bearer t")
+        #expect(try await server.stop() == 0)
+    }
+
+    @Test func chunkedTrailersDoNotLeakIntoTheNextRequest() async throws {
+        let server = try await TestServer()
+        let connection = try RawConnection(port: server.port)
+        try connection.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nX-Trailer: secret\r\n\r\n")
+        #expect(try connection.readResponse().body == "a")
+        try connection.send("GET /header/X-Trailer HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try connection.readResponse().body == "-")
+        #expect(try await server.stop() == 0)
+    }
+
+    @Test func aValidRequestBeforeGarbageInTheSameReadIsAnsweredFirst() async throws {
+        let server = try await TestServer()
+        let connection = try RawConnection(port: server.port)
+        try connection.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\nGARBAGE\r\n\r\n")
+        #expect(try connection.readResponse().body == "hello")
+        #expect(try connection.readResponse().status == 400)
+        #expect(try await server.stop() == 0)
+    }
+
+    @Test func aTricklingHeadIsCutAtTheHeaderTimeoutHoweverOftenBytesArrive() async throws {
+        var limits = HTTPLimits()
+        limits.headerTimeout = .milliseconds(300)
+        let server = try await TestServer(limits: limits)
+        let connection = try RawConnection(port: server.port)
+        // One byte every 50 ms: each arrives well within the timeout, the head as a whole does not.
+        let started = ContinuousClock.now
+        for byte in "GET /hello HTTP/1.1\r\nHost: trickle.example\r\nX-Slow: ".utf8 {
+            guard (try? connection.send([byte])) != nil else { break }
+            try await Task.sleep(for: .milliseconds(50))
+            if ContinuousClock.now - started > .seconds(2) { break }
+        }
+        #expect(try connection.readResponse().status == 408)
+        #expect(try await server.stop() == 0)
+    }
+
     @Test func unknownRouteIs404AndWrongMethodIs405WithAllow() async throws {
         let server = try await TestServer()
         let connection = try RawConnection(port: server.port)
