@@ -127,6 +127,19 @@ import TestSupport
         #expect(try await server.stop() == 0)
     }
 
+    @Test func aClientThatNeverReadsItsLastResponseIsCutOff() async throws {
+        var limits = HTTPLimits()
+        limits.idleTimeout = .milliseconds(300)
+        let server = try await TestServer(limits: limits)
+        let connection = try RawConnection(port: server.port)
+        // More than the loopback socket buffers hold, so the write cannot finish while nobody reads.
+        try connection.send("GET /big/64000000 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        #expect(try await server.waitForOpenConnections(1))
+        #expect(try await server.waitForOpenConnections(0, seconds: 5))
+        withExtendedLifetime(connection) {}
+        #expect(try await server.stop() == 0)
+    }
+
     @Test func unknownRouteIs404AndWrongMethodIs405WithAllow() async throws {
         let server = try await TestServer()
         let connection = try RawConnection(port: server.port)

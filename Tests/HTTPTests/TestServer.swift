@@ -23,6 +23,9 @@ final class TestServer: Sendable {
         try router.get("/hello") { _, _ in .text("hello") }
         try router.post("/echo") { request, _ in HTTPResponse(status: .ok, body: request.body) }
         try router.get("/header/{name}") { request, context in .text(request.headers[try context.parameter("name")] ?? "-") }
+        try router.get("/big/{bytes}") { _, context in
+            HTTPResponse(status: .ok, body: [UInt8](repeating: 0x61, count: try context.parameter("bytes", as: Int.self)))
+        }
         try router.get("/items/{id}") { _, context in .text("item \(try context.parameter("id", as: Int.self))") }
         let slowStarted = StartCounter()
         self.slowStarted = slowStarted
