@@ -51,6 +51,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "gossip-bench", dependencies: ["GossipSimulation", "Gossip"]),
+        .executableTarget(name: "templates-bench", dependencies: ["Templates"]),
 
         .target(name: "TestSupport", dependencies: ["Loop"], path: "Tests/TestSupport"),
         .testTarget(name: "LoopTests", dependencies: ["Loop", "TestSupport"]),

@@ -1,0 +1,31 @@
+import Foundation
+import Templates
+
+/// `scripts/bench/templates/cases.json`: the 1 KB event and the expressions both sides of the benchmark run.
+struct BenchCases {
+    /// One expression to measure.
+    struct Case {
+        let name: String
+        /// `go` for cases compared with Go's `text/template`, `javascript` for rivulet-only ones.
+        let language: String
+        let expression: String
+    }
+
+    /// The event, parsed once as the node parses a request body.
+    let event: JSONValue
+    let cases: [Case]
+
+    /// Reads and parses the file at `path`.
+    init(contentsOf path: String) throws {
+        let document = try JSONValue(parsing: String(contentsOfFile: path, encoding: .utf8))
+        guard case .object(let fields) = document, let event = fields["event"], case .array(let list)? = fields["cases"]
+        else { throw BenchCasesError(reason: "\(path): expected an object with event and cases") }
+        self.event = event
+        cases = try list.map { item in
+            guard case .object(let fields) = item, case .string(let name)? = fields["name"],
+                  case .string(let language)? = fields["language"], case .string(let expression)? = fields["expression"]
+            else { throw BenchCasesError(reason: "\(path): a case needs name, language and expression strings") }
+            return Case(name: name, language: language, expression: expression)
+        }
+    }
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Template benchmark (the templates issue's targets): evaluations per second on one thread for the cases in
+# scripts/bench/templates/cases.json against its 1 KB event, rivulet (Sources/templates-bench) and Go's own
+# text/template (scripts/bench/templates/main.go) built and run one after the other in the same run, with the same
+# warm-up and measured time. Prints a table with ratios and PASS/FAIL per target; exits 1 on a FAIL. About half a
+# minute on two cores after the builds.
+#
+#   scripts/bench/templates.sh
+#
+# Targets: each Go-template case, through the node's path (TemplateEvaluator.evaluate), at least as fast as
+# text/template; JavaScript `$.event_type` at least 250,000 evaluations per second, converting the event included.
+# The other JavaScript case is reported only. A case whose output differs from Go's fails, since the figures would
+# then not measure the same work.
+set -euo pipefail
+
+readonly ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+readonly CASES=$ROOT/scripts/bench/templates/cases.json
+readonly MIN_JS_FIELD_RATE=250000
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/rivulet-templates-bench.XXXXXX")
+readonly WORK
+trap 'rm -rf "$WORK"' EXIT
+
+echo "building templates-bench (release) and the Go reference" >&2
+swift build -c release --package-path "$ROOT" --product templates-bench >&2
+readonly SWIFT_BIN=$(swift build -c release --package-path "$ROOT" --show-bin-path)/templates-bench
+# A private build cache: the default one may sit in an unwritable home directory.
+(cd "$ROOT/scripts/bench/templates" && GOCACHE=$WORK/gocache go build -o "$WORK/go-templates-bench" .)
+
+echo "running rivulet (about 20 s)" >&2
+"$SWIFT_BIN" "$CASES" >"$WORK/rivulet.tsv"
+echo "running Go text/template (about 8 s)" >&2
+"$WORK/go-templates-bench" "$CASES" >"$WORK/go.tsv"
+
+grep -h '^#' "$WORK/rivulet.tsv" "$WORK/go.tsv"
+echo "1 KB event; evaluator = TemplateEvaluator.evaluate (the node's path), execute = GoTemplate.execute alone"
+awk -F '\t' -v js_min="$MIN_JS_FIELD_RATE" '
+    /^#/ { next }
+    FNR == NR { go[$1] = $3; go_hash[$1] = $4; next }
+    $2 == "evaluator" { order[++cases] = $1; rate[$1] = $3; hash[$1] = $4 }
+    $2 == "execute" { execute[$1] = $3 }
+    END {
+        format = "%-13s %14s %14s %14s %7s %-18s %s\n"
+        printf format, "case", "rivulet eval/s", "execute eval/s", "Go eval/s", "ratio", "target", "result"
+        failed = 0
+        for (i = 1; i <= cases; i++) {
+            name = order[i]
+            if (name in go) {
+                ratio = rate[name] / go[name]
+                result = ratio >= 1.0 ? "PASS" : "FAIL"
+                if (hash[name] != go_hash[name]) result = "FAIL (output differs from Go)"
+                printf format, name, rate[name], execute[name], go[name], sprintf("%.2f", ratio), "ratio >= 1.00", result
+            } else if (name == "js-field") {
+                result = rate[name] >= js_min ? "PASS" : "FAIL"
+                printf format, name, rate[name], "-", "-", "-", ">= " js_min "/s", result
+            } else {
+                result = "report"
+                printf format, name, rate[name], "-", "-", "-", "none", result
+            }
+            if (result ~ /^FAIL/) failed = 1
+        }
+        exit failed
+    }' "$WORK/go.tsv" "$WORK/rivulet.tsv"

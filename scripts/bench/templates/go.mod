@@ -1,0 +1,3 @@
+module templatesbench
+
+go 1.19
