@@ -2,8 +2,8 @@
 # Template benchmark (the templates issue's targets): evaluations per second on one thread for the cases in
 # scripts/bench/templates/cases.json against its 1 KB event, rivulet (Sources/templates-bench) and Go's own
 # text/template (scripts/bench/templates/main.go) built and run one after the other in the same run, with the same
-# warm-up and measured time. Prints a table with ratios and PASS/FAIL per target; exits 1 on a FAIL. About half a
-# minute on two cores after the builds.
+# warm-up and measured time. Prints a table with ratios and PASS/FAIL per target; exits 1 on a FAIL. About 45 s
+# on two cores after the builds.
 #
 #   scripts/bench/templates.sh
 #
@@ -27,9 +27,9 @@ readonly SWIFT_BIN=$(swift build -c release --package-path "$ROOT" --show-bin-pa
 # A private build cache: the default one may sit in an unwritable home directory.
 (cd "$ROOT/scripts/bench/templates" && GOCACHE=$WORK/gocache go build -o "$WORK/go-templates-bench" .)
 
-echo "running rivulet (about 20 s)" >&2
+echo "running rivulet (about 30 s)" >&2
 "$SWIFT_BIN" "$CASES" >"$WORK/rivulet.tsv"
-echo "running Go text/template (about 8 s)" >&2
+echo "running Go text/template (about 11 s)" >&2
 "$WORK/go-templates-bench" "$CASES" >"$WORK/go.tsv"
 
 grep -h '^#' "$WORK/rivulet.tsv" "$WORK/go.tsv"

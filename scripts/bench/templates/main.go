@@ -19,16 +19,19 @@ import (
 	"hash/fnv"
 	"os"
 	"runtime"
+	"sort"
 	"strings"
 	"text/template"
 	"time"
 )
 
 // The measurement both programs share: a warm-up that also sizes batches to about a millisecond, so the clock is
-// read rarely enough not to weigh on the fastest case, then a fixed wall time of whole batches.
+// read rarely enough not to weigh on the fastest case, then three measured windows of whole batches. The median
+// window is reported because one window on shared cores moved by up to a fifth between runs.
 const (
 	warmUp           = 500 * time.Millisecond
-	measured         = 2 * time.Second
+	window           = time.Second
+	windows          = 3
 	batchesPerWarmUp = 500
 )
 
@@ -43,11 +46,12 @@ type cases struct {
 	Cases []benchCase            `json:"cases"`
 }
 
-// rate runs evaluate for the warm-up and then the measured time, and returns evaluations per second.
+// rate runs evaluate for the warm-up and then the measured windows, and returns evaluations per second in the
+// median window.
 func rate(evaluate func()) float64 {
 	count := 0
-	start := time.Now()
-	for time.Since(start) < warmUp {
+	warmUpStart := time.Now()
+	for time.Since(warmUpStart) < warmUp {
 		evaluate()
 		count++
 	}
@@ -55,17 +59,22 @@ func rate(evaluate func()) float64 {
 	if batch < 1 {
 		batch = 1
 	}
-	count = 0
-	start = time.Now()
-	var elapsed time.Duration
-	for elapsed < measured {
-		for i := 0; i < batch; i++ {
-			evaluate()
+	rates := make([]float64, 0, windows)
+	for w := 0; w < windows; w++ {
+		count = 0
+		start := time.Now()
+		var elapsed time.Duration
+		for elapsed < window {
+			for i := 0; i < batch; i++ {
+				evaluate()
+			}
+			count += batch
+			elapsed = time.Since(start)
 		}
-		count += batch
-		elapsed = time.Since(start)
+		rates = append(rates, float64(count)/elapsed.Seconds())
 	}
-	return float64(count) / elapsed.Seconds()
+	sort.Float64s(rates)
+	return rates[windows/2]
 }
 
 func fail(format string, args ...interface{}) {
