@@ -3,17 +3,9 @@ import Templates
 
 /// `scripts/bench/templates/cases.json`: the 1 KB event and the expressions both sides of the benchmark run.
 struct BenchCases {
-    /// One expression to measure.
-    struct Case {
-        let name: String
-        /// `go` for cases compared with Go's `text/template`, `javascript` for rivulet-only ones.
-        let language: String
-        let expression: String
-    }
-
     /// The event, parsed once as the node parses a request body.
     let event: JSONValue
-    let cases: [Case]
+    let cases: [BenchCase]
 
     /// Reads and parses the file at `path`.
     init(contentsOf path: String) throws {
@@ -25,7 +17,7 @@ struct BenchCases {
             guard case .object(let fields) = item, case .string(let name)? = fields["name"],
                   case .string(let language)? = fields["language"], case .string(let expression)? = fields["expression"]
             else { throw BenchCasesError(reason: "\(path): a case needs name, language and expression strings") }
-            return Case(name: name, language: language, expression: expression)
+            return BenchCase(name: name, language: language, expression: expression)
         }
     }
 }
