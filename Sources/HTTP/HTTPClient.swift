@@ -94,17 +94,16 @@ final class ClientConnection {
     private let tcp: TCPConnection
     private let timer: LoopTimer
     private let address: String
-    private let host: String
     private let parser: MessageParser
     private var pending: ((Result<(HTTPResponse, Bool), HTTPClientError>) -> Void)?
     private var receivedBytes = false
     private var parkedBefore = false
 
-    private init(tcp: TCPConnection, timer: LoopTimer, address: String, host: String, maxResponseBytes: Int) {
+    /// `address` is the `host:port` the caller asked for: the pool key, the `Host` header and the name in errors.
+    private init(tcp: TCPConnection, timer: LoopTimer, address: String, maxResponseBytes: Int) {
         self.tcp = tcp
         self.timer = timer
         self.address = address
-        self.host = host
         parser = MessageParser(kind: HTTP_RESPONSE, maxHeaderBytes: 64 * 1024, maxBodyBytes: maxResponseBytes)
         tcp.startReading { [unowned self] event in self.handle(event) }
         tcp.onClose { [timer] in timer.close() }
@@ -126,7 +125,7 @@ final class ClientConnection {
                     guard !finished else { return tcp.close() }
                     finished = true
                     timer.stop()
-                    continuation.resume(returning: ClientConnection(tcp: tcp, timer: timer, address: key, host: key, maxResponseBytes: settings.maxResponseBytes))
+                    continuation.resume(returning: ClientConnection(tcp: tcp, timer: timer, address: key, maxResponseBytes: settings.maxResponseBytes))
                 case .failure(let error):
                     guard !finished else { return }
                     finished = true
@@ -169,7 +168,7 @@ final class ClientConnection {
         var out: [UInt8] = []
         out.reserveCapacity(256 + request.body.count)
         out.append(contentsOf: "\(request.method) \(request.target) HTTP/1.1\r\n".utf8)
-        if !request.headers.contains("Host") { out.append(contentsOf: "Host: \(host)\r\n".utf8) }
+        if !request.headers.contains("Host") { out.append(contentsOf: "Host: \(address)\r\n".utf8) }
         for (name, value) in request.headers where !name.caseInsensitiveEquals("Content-Length") && !name.caseInsensitiveEquals("Connection") {
             out.append(contentsOf: "\(name): \(value)\r\n".utf8)
         }

@@ -21,9 +21,6 @@ public struct LoopError: Error, Equatable, CustomStringConvertible, Sendable {
     /// A request completed with `UV_ECANCELED` because its handle closed first.
     public var isCanceled: Bool { code == Int32(UV_ECANCELED.rawValue) }
 
-    /// The peer closed the stream.
-    public var isEndOfFile: Bool { code == Int32(UV_EOF.rawValue) }
-
     public var description: String { "\(operation): \(name) (\(String(cString: uv_strerror(code))))" }
 }
 
