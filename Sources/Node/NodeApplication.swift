@@ -21,7 +21,8 @@ public final class NodeApplication: @unchecked Sendable {
     private var stopping = false
     /// Compiled templates are cached here, so the node keeps one evaluator for every request.
     private let evaluator = TemplateEvaluator(javascript: LazyJavaScriptEngine())
-    private var startupFailed = false
+    /// Set when the node must exit 1: it could not start, or another live node holds its name.
+    private var failed = false
 
     public init(configuration: NodeConfiguration) throws {
         self.configuration = configuration
@@ -76,13 +77,13 @@ public final class NodeApplication: @unchecked Sendable {
         Task(executorPreference: loop) {
             if case .failure(let error) = await startup.result {
                 self.logger.critical("cannot start: \(error)")
-                self.startupFailed = true
+                self.failed = true
                 self.loop.stop()
             }
         }
         let leaked = loop.run()
         if leaked != 0 { logger.warning("loop closed with handles still open (\(LoopError(code: leaked, operation: "uv_loop_close")))") }
-        return startupFailed ? 1 : 0
+        return failed ? 1 : 0
     }
 
     private func start(onListening: (Listening) -> Void) throws {
@@ -98,7 +99,7 @@ public final class NodeApplication: @unchecked Sendable {
         lagProbe = try LoopLagProbe(loop: loop)
         for signal in [SIGTERM, SIGINT] {
             let watcher = try SignalWatcher(loop: loop)
-            try watcher.start(signal: signal) { [unowned self] number in self.shutdown(signal: number) }
+            try watcher.start(signal: signal) { [unowned self] number in self.shutdown(reason: "signal \(number)") }
             signals.append(watcher)
         }
         let gossipAddress = gossip.localAddress ?? address
@@ -125,15 +126,15 @@ public final class NodeApplication: @unchecked Sendable {
             logger: Logger(label: "rivulet.gossip"))
         shell.onFatal = { [unowned self] reason in
             logger.critical("stopping: \(reason)")
-            startupFailed = true
-            shutdown(signal: 0)
+            failed = true
+            shutdown(reason: reason)
         }
         return shell
     }
 
     /// Stops the node as SIGTERM does; safe from any thread. For embedding the node, as in-process tests do.
     public func stop() {
-        Task(executorPreference: loop) { self.shutdown(signal: SIGTERM) }
+        Task(executorPreference: loop) { self.shutdown(reason: "stop requested") }
     }
 
     /// A parent may start us with SIGTERM blocked (a blocked mask survives exec, and test runners and some
@@ -149,10 +150,10 @@ public final class NodeApplication: @unchecked Sendable {
 
     /// Leaves the cluster (so others see `left` at once rather than detecting a failure), stops accepting, lets
     /// requests in flight finish within `server.http.drain_timeout`, then stops the loop.
-    private func shutdown(signal: Int32) {
+    private func shutdown(reason: String) {
         guard !stopping else { return }
         stopping = true
-        logger.info("signal \(signal): leaving the cluster and draining")
+        logger.info("\(reason): leaving the cluster and draining")
         let drain: () -> Void = { [self] in
             server?.shutdown { [self] in
                 logger.info("stopped")
