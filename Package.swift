@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // Debian's C libraries, one module map each; only the module named beside each imports it.
@@ -32,8 +33,11 @@ let package = Package(
         // The in-memory network the gossip tests and the membership benchmark share.
         .target(name: "GossipSimulation", dependencies: ["Gossip"]),
         .target(name: "Templates", dependencies: ["CJavaScriptCore"]),
+        // The replicated map, its sync protocol, ownership hashing and id allocation: pure, like Gossip.
+        .target(name: "Replication"),
         .target(name: "Cluster", dependencies: [
-            "Loop", "Gossip",
+            "Loop", "HTTP", "Gossip", "Replication",
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
@@ -59,7 +63,8 @@ let package = Package(
         .testTarget(name: "GossipTests", dependencies: ["Gossip", "GossipSimulation"]),
         // The Go reference program is built by the differential test, not by SwiftPM.
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"], exclude: ["GoReference"]),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster"]),
+        .testTarget(name: "ReplicationTests", dependencies: ["Replication"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Replication", "HTTP", "Loop", "TestSupport"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
         .testTarget(name: "NodeConfigTests", dependencies: ["NodeConfig", "HTTP", "Gossip"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "NodeConfig", "HTTP", "Loop", "TestSupport"]),
