@@ -64,7 +64,9 @@ let package = Package(
         // The Go reference program is built by the differential test, not by SwiftPM.
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"], exclude: ["GoReference"]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication"]),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Replication", "HTTP", "Loop", "TestSupport"]),
+        .testTarget(name: "ClusterTests", dependencies: [
+            "Cluster", "Replication", "HTTP", "Loop", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
         .testTarget(name: "NodeConfigTests", dependencies: ["NodeConfig", "HTTP", "Gossip"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "NodeConfig", "HTTP", "Loop", "TestSupport"]),
