@@ -1,0 +1,156 @@
+@preconcurrency import Crypto  // SymmetricKey is an immutable value, not yet marked Sendable.
+import Foundation
+
+/// Signs and checks forwarded admin calls with the cluster secret, so a node only acts on a forwarded call that
+/// another member of the cluster sent. Pure apart from swift-crypto: the time is always passed in.
+///
+/// The MAC is HMAC-SHA256, keyed with HKDF-SHA256 (RFC 5869) of each cluster secret and the info string
+/// `rivulet forwarded call`, so the same secret never keys both the gossip AES-GCM (`Keyring` uses it raw) and this
+/// MAC. It covers the method, the request target (path and query exactly as sent), the SHA-256 of the body, the
+/// timestamp and the forwarding node's name, so none of them can be changed or the call replayed elsewhere.
+///
+/// Wire format, shared by nodes of different versions (never change it; add a `v2=` field instead):
+/// - header value: `t=<unix ms>,n=<node>,v1=<64 lower-case hex digits>`;
+/// - signed message: `rivulet-forward-v1`, method, target, hex SHA-256 of the body, decimal timestamp and node
+///   name, joined by `\n` (none of them can hold a newline: a request line cannot, node names are
+///   `[A-Za-z0-9._-]`, enforced by the config loader).
+public struct ForwardSignature: Sendable {
+    /// Derived keys, in the order of the secrets: signing uses the first, checking accepts any (rotation, as the
+    /// gossip keyring does).
+    private let keys: [SymmetricKey]
+
+    static let info = Array("rivulet forwarded call".utf8)
+    private static let domain = "rivulet-forward-v1"
+
+    /// Keys from the raw cluster secrets (32 bytes each, decoded from `cluster.secret`), the current one first.
+    /// The list must not be empty: a node without a secret has no `ForwardSignature` at all.
+    public init(secrets: [[UInt8]]) {
+        precondition(!secrets.isEmpty, "ForwardSignature needs at least one secret")
+        keys = secrets.map {
+            HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: $0), info: Self.info, outputByteCount: 32)
+        }
+    }
+
+    /// Keys from `cluster.secret` as configured (base64 of 32 bytes, validated by the config loader); nil when the
+    /// list is empty, meaning forwarded calls are not signed.
+    public init?(base64Secrets: [String]) {
+        let secrets = base64Secrets.compactMap { Data(base64Encoded: $0) }.filter { $0.count == 32 }.map { [UInt8]($0) }
+        guard !secrets.isEmpty else { return nil }
+        self.init(secrets: secrets)
+    }
+
+    /// The signature header value for a call `node` forwards at `unixMilliseconds`, signed with the first secret.
+    public func sign(method: String, target: String, body: [UInt8], from node: String, at unixMilliseconds: UInt64) -> String {
+        let message = Self.message(method: method, target: target, body: body, node: node, timestamp: unixMilliseconds)
+        let code = HMAC<SHA256>.authenticationCode(for: message, using: keys[0])
+        return "t=\(unixMilliseconds),n=\(node),v1=\(Self.hex(code))"
+    }
+
+    /// Whether `code` is the MAC of the call under any of the keys; compares in constant time.
+    func isValid(_ code: [UInt8], method: String, target: String, body: [UInt8], node: String, timestamp: UInt64) -> Bool {
+        let message = Self.message(method: method, target: target, body: body, node: node, timestamp: timestamp)
+        return keys.contains { HMAC<SHA256>.isValidAuthenticationCode(code, authenticating: message, using: $0) }
+    }
+
+    private static func message(method: String, target: String, body: [UInt8], node: String, timestamp: UInt64) -> [UInt8] {
+        let bodyHash = hex(SHA256.hash(data: body))
+        return Array([domain, method, target, bodyHash, String(timestamp), node].joined(separator: "\n").utf8)
+    }
+
+    /// A parsed header value.
+    struct Parsed: Equatable {
+        var timestamp: UInt64
+        var node: String
+        var code: [UInt8]
+    }
+
+    /// Parses `t=…,n=…,v1=…` in any order; unknown fields are ignored so a later version may add some. Nil when a
+    /// field is missing, repeated or not well formed.
+    static func parse(_ value: String) -> Parsed? {
+        var timestamp: UInt64?
+        var node: String?
+        var code: [UInt8]?
+        for field in value.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let equals = field.firstIndex(of: "=") else { return nil }
+            let key = field[..<equals].trimmingCharacters(in: .whitespaces)
+            let text = field[field.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            switch key {
+            case "t":
+                guard timestamp == nil, let parsed = UInt64(text) else { return nil }
+                timestamp = parsed
+            case "n":
+                guard node == nil, !text.isEmpty else { return nil }
+                node = text
+            case "v1":
+                guard code == nil, let parsed = unhex(text), parsed.count == SHA256.byteCount else { return nil }
+                code = parsed
+            default:
+                continue
+            }
+        }
+        guard let timestamp, let node, let code else { return nil }
+        return Parsed(timestamp: timestamp, node: node, code: code)
+    }
+
+    static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func unhex(_ text: String) -> [UInt8]? {
+        let utf8 = Array(text.utf8)
+        guard utf8.count % 2 == 0 else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+            default: nil
+            }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count / 2)
+        var index = 0
+        while index < utf8.count {
+            guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else { return nil }
+            out.append(high << 4 | low)
+            index += 2
+        }
+        return out
+    }
+
+    /// The wall clock in unix milliseconds, what nodes sign with and check against. Nodes of one cluster must keep
+    /// their clocks within the verifier's window of each other (NTP does).
+    public static func unixMilliseconds() -> UInt64 {
+        UInt64(max(0, Date().timeIntervalSince1970 * 1000))
+    }
+
+    /// Why a forwarded call was refused.
+    public enum Failure: Error, Equatable, CustomStringConvertible {
+        /// The call carries the hop header but no signature, while this node has a secret.
+        case missing
+        /// The signature header is not `t=…,n=…,v1=…`.
+        case malformed
+        /// The timestamp is outside the freshness window (an old capture, or clocks too far apart).
+        case stale
+        /// No key of this node produces the MAC: another secret, or a changed method, target, body or node.
+        case badSignature
+        /// The same signature was already accepted inside the window.
+        case replayed
+
+        public var description: String {
+            switch self {
+            case .missing: "no signature"
+            case .malformed: "malformed signature"
+            case .stale: "signature timestamp outside the accepted window (old call or clocks apart)"
+            case .badSignature: "signature does not match"
+            case .replayed: "signature already used"
+            }
+        }
+    }
+}
