@@ -29,12 +29,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
-        .target(name: "Gossip"),
+        // The byte reader and writer the Gossip and Replication wire codecs share.
+        .target(name: "WireBytes"),
+        .target(name: "Gossip", dependencies: ["WireBytes"]),
         // The in-memory network the gossip tests and the membership benchmark share.
         .target(name: "GossipSimulation", dependencies: ["Gossip"]),
         .target(name: "Templates", dependencies: ["CJavaScriptCore"]),
         // The replicated map, its sync protocol, ownership hashing and id allocation: pure, like Gossip.
-        .target(name: "Replication"),
+        .target(name: "Replication", dependencies: ["WireBytes"]),
         .target(name: "Cluster", dependencies: [
             "Loop", "HTTP", "Gossip", "Replication",
             .product(name: "GRDB", package: "GRDB.swift"),

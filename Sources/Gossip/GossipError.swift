@@ -1,8 +1,12 @@
+import WireBytes
+
 /// Everything the Gossip module throws: wire input it cannot decode and settings it refuses.
 ///
 /// Decoding errors never escape `Membership`'s inputs (they come back as `.ignored(.malformed(error))`); only the
 /// codec's direct callers, `Membership.init`, `GossipSettings.validate()` and the application-update entry throw.
-public enum GossipError: Error, Equatable, Sendable, CustomStringConvertible {
+/// It is also the `ByteReadFailure` of the codec's `ByteReader`, whose `truncated`, `malformed` and `tooLarge` are
+/// these cases.
+public enum GossipError: Error, Equatable, Sendable, CustomStringConvertible, ByteReadFailure {
     /// The input ended inside `field`.
     case truncated(field: String)
     /// The CRC32 in the frame does not match the bytes before it.

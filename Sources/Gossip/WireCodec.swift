@@ -1,3 +1,5 @@
+import WireBytes
+
 /// Converts between messages and frames; no I/O, no state beyond the cluster label.
 ///
 /// A frame, for one datagram or one stream message, is
@@ -59,12 +61,12 @@ struct WireCodec: Sendable {
     func messages(in frame: [UInt8]) throws(GossipError) -> [Message] {
         guard frame.count >= 3 + 4 else { throw .truncated(field: "frame") }
         let bodyEnd = frame.count - 4
-        var trailer = ByteReader(frame, range: bodyEnd..<frame.count)
+        var trailer = ByteReader<GossipError>(frame, range: bodyEnd..<frame.count)
         let expected = try trailer.readUInt32("checksum")
         let actual = CRC32.checksum(frame, range: 0..<bodyEnd)
         guard expected == actual else { throw .checksumMismatch(expected: expected, actual: actual) }
 
-        var reader = ByteReader(frame, range: 0..<bodyEnd)
+        var reader = ByteReader<GossipError>(frame, range: 0..<bodyEnd)
         let magic = try reader.readByte("magic")
         guard magic == Self.magic else { throw .badMagic(magic) }
         let version = try reader.readByte("version")
@@ -82,7 +84,7 @@ struct WireCodec: Sendable {
                 guard length <= reader.remaining else { throw .truncated(field: "compound part") }
                 let start = reader.offset
                 _ = try reader.readRaw(length, "compound part")
-                var part = ByteReader(frame, range: start..<start + length)
+                var part = ByteReader<GossipError>(frame, range: start..<start + length)
                 messages.append(try Self.decodeMessage(&part))
             }
         } else {
@@ -138,7 +140,7 @@ struct WireCodec: Sendable {
     }
 
     /// Decodes one message that must end exactly where `reader` ends.
-    private static func decodeMessage(_ reader: inout ByteReader) throws(GossipError) -> Message {
+    private static func decodeMessage(_ reader: inout ByteReader<GossipError>) throws(GossipError) -> Message {
         let typeByte = try reader.readByte("message type")
         guard let type = MessageType(rawValue: typeByte) else { throw .unknownMessageType(typeByte) }
         let message: Message
@@ -191,7 +193,7 @@ struct WireCodec: Sendable {
         writer.writeBigEndian(address.port)
     }
 
-    private static func readAddress(_ reader: inout ByteReader) throws(GossipError) -> Address {
+    private static func readAddress(_ reader: inout ByteReader<GossipError>) throws(GossipError) -> Address {
         Address(host: try reader.readString("address host"), port: try reader.readUInt16("address port"))
     }
 
@@ -203,7 +205,7 @@ struct WireCodec: Sendable {
         writer.writeBytes(alive.metadata)
     }
 
-    private static func readAlive(_ reader: inout ByteReader) throws(GossipError) -> Message.Alive {
+    private static func readAlive(_ reader: inout ByteReader<GossipError>) throws(GossipError) -> Message.Alive {
         Message.Alive(
             name: try readName(&reader, "member name"),
             startID: try reader.readVarint("member start id"),
@@ -219,7 +221,7 @@ struct WireCodec: Sendable {
         writer.writeString(accusation.from)
     }
 
-    private static func readAccusation(_ reader: inout ByteReader) throws(GossipError) -> Message.Accusation {
+    private static func readAccusation(_ reader: inout ByteReader<GossipError>) throws(GossipError) -> Message.Accusation {
         Message.Accusation(
             name: try readName(&reader, "member name"),
             startID: try reader.readVarint("member start id"),
@@ -227,7 +229,7 @@ struct WireCodec: Sendable {
             from: try readName(&reader, "accuser name"))
     }
 
-    private static func readName(_ reader: inout ByteReader, _ field: String) throws(GossipError) -> String {
+    private static func readName(_ reader: inout ByteReader<GossipError>, _ field: String) throws(GossipError) -> String {
         let name = try reader.readString(field)
         guard !name.isEmpty else { throw .malformed(field: field, reason: "empty name") }
         return name
