@@ -72,6 +72,6 @@ let package = Package(
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
         .testTarget(name: "NodeConfigTests", dependencies: ["NodeConfig", "HTTP", "Gossip"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "NodeConfig", "HTTP", "Loop", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Cluster"]),
     ]
 )

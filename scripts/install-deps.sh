@@ -5,7 +5,7 @@ set -euo pipefail
 
 purpose=${1:-run}
 # Build: C libraries behind the systemLibrary targets, and pkg-config to find them.
-packages=(pkg-config libuv1-dev libhttp-parser-dev libjavascriptcoregtk-4.1-dev)
+packages=(pkg-config libuv1-dev libhttp-parser-dev libjavascriptcoregtk-4.1-dev libsqlite3-dev)
 case "$purpose" in
   test)  packages+=(golang-go) ;;             # the reference text/template for the differential tests
   bench) packages+=(golang-go wrk nginx-light procps) ;;

@@ -24,6 +24,15 @@ public final class GossipShell: @unchecked Sendable {
     private var leaving = false
     /// Called when this node must not go on: another live node holds its name and started earlier.
     public var onFatal: ((String) -> Void)?
+    /// Called with each application update another member gossiped (the replicated admin map's updates).
+    public var onApplicationUpdate: (([UInt8]) -> Void)?
+    /// Called when another node opens a replica sync: the stream and its first message; the handler takes the
+    /// stream over.
+    var onReplicaStream: ((GossipStream, [UInt8]) -> Void)?
+    private var membershipObservers: [(MembershipEvent) -> Void] = []
+    /// Gossip addresses this node neither sends to nor dials: a partition made on purpose, for tests of what
+    /// happens when it heals (`cluster.testing.partitions`). Set on both sides, it cuts every path between them.
+    public var unreachable: Set<Address> = []
 
     /// What `start` needs besides the loop.
     public struct Configuration: Sendable {
@@ -145,6 +154,33 @@ public final class GossipShell: @unchecked Sendable {
 
     private var now: Instant { Instant(milliseconds: Int64(loop.now)) }
 
+    /// The gossip settings in force.
+    public var settings: GossipSettings { membership.settings }
+
+    /// Calls `handler` after every membership change, once `members`, `metadata` and `version` show it.
+    public func observeMembership(_ handler: @escaping (MembershipEvent) -> Void) {
+        membershipObservers.append(handler)
+    }
+
+    /// Queues an application update to ride on gossip packets; updates with equal keys replace each other.
+    public func broadcast(_ payload: [UInt8], key: String?) throws(GossipError) {
+        try membership.broadcast(application: payload, key: key)
+    }
+
+    /// How many application updates wait for packets.
+    public var applicationBacklog: Int { membership.applicationBacklog }
+
+    /// Dials `address` for a replica sync; nil when it cannot be reached (or is cut off by `unreachable`).
+    func openReplicaStream(to address: Address, timeout: UInt64, completion: @escaping (GossipStream?) -> Void) {
+        guard !unreachable.contains(address) else { return completion(nil) }
+        resolver.withAddress(address) { [unowned self] target in
+            GossipStream.connect(loop: loop, to: target, keyring: keyring, timeout: timeout) { [unowned self] stream in
+                if let stream { track(stream) }
+                completion(stream)
+            }
+        }
+    }
+
     /// Tells the cluster this node is leaving, keeps gossiping for one gossip interval so the news spreads at once
     /// instead of through failure detection, then closes the sockets and calls `completion`.
     public func leave(completion: @escaping () -> Void) {
@@ -203,6 +239,9 @@ public final class GossipShell: @unchecked Sendable {
                 stream.send(.stateReply, membership.localState(join: false))
             case .stateReply:
                 stream.close()  // Only diallers receive replies.
+            case .replica:
+                guard let onReplicaStream else { return stream.close() }
+                onReplicaStream(stream, payload)
             }
         }
     }
@@ -212,6 +251,8 @@ public final class GossipShell: @unchecked Sendable {
     private func apply(_ directives: [Directive]) {
         for directive in directives {
             switch directive {
+            case .send(_, let address, _) where unreachable.contains(address):
+                metrics.dropped("partition")
             case .send(let frame, let address, .datagram):
                 resolver.withAddress(address) { [unowned self] target in
                     udp.send(keyring?.seal(frame) ?? frame, to: target)
@@ -221,6 +262,8 @@ public final class GossipShell: @unchecked Sendable {
             case .scheduleTick(let delay):
                 guard !leaving else { continue }
                 tickTimer.start(after: delay.milliseconds) { [unowned self] in apply(membership.tick(now: now)) }
+            case .exchangeState(let address, _) where unreachable.contains(address):
+                metrics.dropped("partition")
             case .exchangeState(let address, let join):
                 exchangeState(with: address, join: join)
             case .emit(let event):
@@ -279,9 +322,11 @@ public final class GossipShell: @unchecked Sendable {
         case .changed(let member, _), .replaced(old: _, new: let member):
             metadata[member.name] = NodeMetadata(decoding: member.metadata)
             version += 1
+            membershipObservers.forEach { $0(event) }
         case .removed(let member):
             metadata[member.name] = nil
             version += 1
+            membershipObservers.forEach { $0(event) }
         case .nameConflict, .application, .applicationState:
             break
         }
@@ -298,8 +343,10 @@ public final class GossipShell: @unchecked Sendable {
             if conflict.localIsLater {
                 onFatal?("the name \(conflict.name) is taken by a live node at \(conflict.remoteAddress) that started first")
             }
-        case .application, .applicationState:
-            break  // Replicated admin state rides here; nothing consumes it yet.
+        case .application(let payload):
+            onApplicationUpdate?(payload)
+        case .applicationState:
+            break  // The replicated map syncs over its own stream messages, not membership push-pull.
         }
     }
 }

@@ -11,11 +11,14 @@ public struct NodeMetadata: Codable, Equatable, Sendable {
     public var version: String
     /// The work the node takes (`cluster.roles`).
     public var roles: [String]
+    /// The node's id lane (`cluster.id_lane`), so two live nodes on one lane are noticed before their ids collide.
+    public var lane: UInt16?
 
-    public init(http: String, version: String, roles: [String]) {
+    public init(http: String, version: String, roles: [String], lane: UInt16? = nil) {
         self.http = http
         self.version = version
         self.roles = roles
+        self.lane = lane
     }
 
     public func encoded() -> [UInt8] {

@@ -1,4 +1,5 @@
-/// Messages on the gossip port's TCP side: fallback pings and their acks, and push-pull state exchanges.
+/// Messages on the gossip port's TCP side: fallback pings and their acks, push-pull state exchanges, and the
+/// replicated admin map's sync.
 ///
 /// Layout (protocol; append kinds, never renumber): kind (1 byte), payload length (4 bytes, big-endian), payload.
 /// With a keyring the payload is sealed.
@@ -10,6 +11,8 @@ enum StreamFrame {
         case stateRequest = 2
         /// The listener's full state, answering a `stateRequest`.
         case stateReply = 3
+        /// One message of the replicated admin map's anti-entropy exchange (`SyncMessage`), either way.
+        case replica = 4
     }
 
     /// A state holds every member (about 100 bytes each); 16 MiB covers clusters far beyond our targets and bounds

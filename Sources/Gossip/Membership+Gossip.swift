@@ -14,6 +14,10 @@ extension Membership {
         applicationQueue.enqueue(message, key: key)
     }
 
+    /// Application updates waiting for packets: a caller writing faster than gossip carries can see the backlog
+    /// and catch the others up by a state sync instead of queueing more.
+    public var applicationBacklog: Int { applicationQueue.items.count }
+
     /// Queues membership news about `name`, replacing older queued news about the same member.
     mutating func enqueueMembershipUpdate(_ message: Message, about name: String) {
         var announces: String?

@@ -263,3 +263,18 @@ private struct SingleValueContainer: SingleValueEncodingContainer {
         try node.encode(value, codingPath: codingPath)
     }
 }
+
+/// JSON text that is already encoded, such as a stored record's value, placed into a response as it is instead of
+/// being decoded and encoded again. The caller vouches that it is valid JSON. Only `JSONBodyEncoder` can write it.
+public struct RawJSON: Encodable, Sendable {
+    public let bytes: [UInt8]
+
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    public func encode(to encoder: any Encoder) throws {
+        guard let encoder = encoder as? NodeEncoder else {
+            throw EncodingError.invalidValue(bytes, .init(codingPath: encoder.codingPath, debugDescription: "RawJSON needs JSONBodyEncoder"))
+        }
+        encoder.node.content = .scalar(bytes)
+    }
+}

@@ -6,6 +6,7 @@ import HTTP
 import Logging
 import Loop
 import NodeConfig
+import Replication
 import Templates
 
 /// A node: one loop, its HTTP server and routes, signal handling and graceful drain. Both the executable and the
@@ -15,7 +16,10 @@ public final class NodeApplication: @unchecked Sendable {
     public let loop: EventLoop
     private let logger: Logger
     private var server: HTTPServer?
-    private var gossip: GossipShell?
+    private var gossip: GossipShell? { cluster.shell }
+    private let cluster: ClusterServices
+    private var store: StateStore?
+    private var client: HTTPClient?
     private var signals: [SignalWatcher] = []
     private var lagProbe: LoopLagProbe?
     private var stopping = false
@@ -30,7 +34,11 @@ public final class NodeApplication: @unchecked Sendable {
         var logger = Logger(label: "rivulet.node")
         logger[metadataKey: "instance"] = "\(configuration.server.name)"
         self.logger = logger
+        cluster = ClusterServices(name: configuration.server.name)
     }
+
+    /// The id lane: configured, or derived from the name.
+    private var lane: UInt16 { configuration.cluster.idLane ?? IdAllocator.defaultLane(for: configuration.server.name) }
 
     /// The router with every route of the node; tests drive it without sockets.
     public func makeRouter() throws(RouterError) -> Router {
@@ -43,6 +51,12 @@ public final class NodeApplication: @unchecked Sendable {
             (self?.gossip.map { $0.version + 1 } ?? 0, { self?.instances() ?? [] })
         }).register(on: &router)
         try TemplateRoutes(admin: admin, evaluator: evaluator, workQueue: WorkQueue(loop: loop)).register(on: &router)
+        try StateRoutes(admin: admin, cluster: cluster).register(on: &router)
+        try NodeRoutes(admin: admin, cluster: cluster, roles: configuration.cluster.roles,
+                       deadline: configuration.cluster.forwardTimeout.milliseconds).register(on: &router)
+        if configuration.cluster.partitionAPI {
+            try PartitionRoutes(admin: admin, cluster: cluster).register(on: &router)
+        }
         if configuration.metrics.enabled {
             try MetricsRoutes(path: configuration.metrics.path, registry: MetricsBootstrap.registry).register(on: &router)
         }
@@ -72,7 +86,7 @@ public final class NodeApplication: @unchecked Sendable {
     public func run(onListening: @escaping @Sendable (Listening) -> Void = { _ in }) -> Int32 {
         Self.unblockStopSignals()
         let startup = Task(executorPreference: loop) { () throws -> Void in
-            try self.start(onListening: onListening)
+            try await self.start(onListening: onListening)
         }
         Task(executorPreference: loop) {
             if case .failure(let error) = await startup.result {
@@ -86,7 +100,7 @@ public final class NodeApplication: @unchecked Sendable {
         return failed ? 1 : 0
     }
 
-    private func start(onListening: (Listening) -> Void) throws {
+    private func start(onListening: (Listening) -> Void) async throws {
         let settings = configuration.server
         let router = try makeRouter()
         let server = HTTPServer(loop: loop, limits: settings.http, logger: Logger(label: "rivulet.http")) { request, remote in
@@ -95,7 +109,8 @@ public final class NodeApplication: @unchecked Sendable {
         let address = try server.start(on: SocketAddress(ip: settings.host, port: settings.port))
         self.server = server
         let gossip = try startGossip(httpAddress: address)
-        self.gossip = gossip
+        cluster.shell = gossip
+        try await startClusterServices(gossip: gossip)
         lagProbe = try LoopLagProbe(loop: loop)
         for signal in [SIGTERM, SIGINT] {
             let watcher = try SignalWatcher(loop: loop)
@@ -122,7 +137,7 @@ public final class NodeApplication: @unchecked Sendable {
                 seeds: cluster.seeds.map { Address(host: $0.host, port: $0.port) },
                 settings: cluster.gossip,
                 keyring: Keyring(base64Keys: cluster.secrets, clusterName: cluster.name),
-                metadata: NodeMetadata(http: HostPort(host: httpHost, port: UInt16(httpAddress.port)).description, version: RivuletVersion.current, roles: cluster.roles)),
+                metadata: NodeMetadata(http: HostPort(host: httpHost, port: UInt16(httpAddress.port)).description, version: RivuletVersion.current, roles: cluster.roles, lane: lane)),
             logger: Logger(label: "rivulet.gossip"))
         shell.onFatal = { [unowned self] reason in
             logger.critical("stopping: \(reason)")
@@ -130,6 +145,24 @@ public final class NodeApplication: @unchecked Sendable {
             shutdown(reason: reason)
         }
         return shell
+    }
+
+    /// Loads the replicated map from `data_dir` and sets up ownership and forwarding.
+    private func startClusterServices(gossip: GossipShell) async throws {
+        let settings = configuration.cluster
+        let store = try await StateStore.open(path: "\(configuration.server.dataDirectory)/state.sqlite", loop: loop)
+        self.store = store
+        cluster.state = try await ReplicatedState.start(
+            shell: gossip, store: store, name: configuration.server.name,
+            settings: ReplicatedState.Settings(tombstoneTTL: settings.tombstoneTTL, syncInterval: settings.gossip.pushPullInterval, lane: lane),
+            logger: Logger(label: "rivulet.state"))
+        cluster.ownership = Ownership(shell: gossip)
+        let signature = ForwardSignature(base64Secrets: settings.secrets)
+        let client = HTTPClient(loop: loop)
+        self.client = client
+        cluster.forwarder = Forwarder(client: client, localName: configuration.server.name, signature: signature,
+                                      timeout: settings.forwardTimeout.milliseconds, logger: Logger(label: "rivulet.forward"))
+        cluster.forwardGuard = ForwardGuard(signature: signature)
     }
 
     /// Stops the node as SIGTERM does; safe from any thread. For embedding the node, as in-process tests do.
@@ -156,10 +189,19 @@ public final class NodeApplication: @unchecked Sendable {
         logger.info("\(reason): leaving the cluster and draining")
         let drain: () -> Void = { [self] in
             server?.shutdown { [self] in
-                logger.info("stopped")
-                signals.forEach { $0.close() }
-                lagProbe?.close()
-                loop.stop()
+                cluster.state?.close()
+                client?.shutdown()
+                Task.immediate(executorPreference: loop) { [self] in
+                    do {
+                        try await store?.closeAndWait()
+                    } catch {
+                        logger.error("closing the state database: \(error)")
+                    }
+                    logger.info("stopped")
+                    signals.forEach { $0.close() }
+                    lagProbe?.close()
+                    loop.stop()
+                }
             }
         }
         if let gossip { gossip.leave(completion: drain) } else { drain() }

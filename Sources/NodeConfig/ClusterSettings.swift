@@ -36,5 +36,23 @@ public struct ClusterSettings: Sendable, Equatable {
     /// settings instead (one host: faster probes and shorter suspicion); the other keys override single values.
     public var gossip = GossipSettings.lan
 
+    /// `cluster.id_lane`, default derived from `server.name`. Integer ids this node hands out (connector ids) carry
+    /// its lane, 0 to 1023, so two nodes on different lanes never issue the same id. A node refuses to issue ids
+    /// while another live member uses its lane; set distinct lanes by hand when two names hash to one.
+    public var idLane: UInt16?
+
+    /// `cluster.tombstone_ttl`, default 24 h. How long a deleted admin record is remembered so a late, older write
+    /// cannot bring it back. A node that was down for longer should start with an empty data directory.
+    public var tombstoneTTL: Duration = .seconds(86_400)
+
+    /// `cluster.forward_timeout`, default 10 s. How long a call forwarded to the node that owns its work may take,
+    /// connecting included, before the caller gets a 503 naming that node.
+    public var forwardTimeout: Duration = .seconds(10)
+
+    /// `cluster.testing.partitions`, default false. Enables `PUT /api/v1/cluster/partition`, which makes this node
+    /// stop talking gossip to the addresses given: how the tests cut a cluster in two and heal it. Never in
+    /// production.
+    public var partitionAPI = false
+
     public init() {}
 }

@@ -64,6 +64,20 @@ extension ClusterSettings {
             node.isList ? try node.stringList() : [try node.string()]
         }
         try fields.read("gossip", into: &gossip) { node throws(ConfigError) in try GossipSettings(node) }
+        try fields.read("id_lane", into: &idLane) { node throws(ConfigError) in
+            let lane = try node.int()
+            guard (0..<1024).contains(lane) else { throw ConfigError.invalidValue(path: node.path, reason: "\(lane) is not a lane from 0 to 1023") }
+            return UInt16(lane)
+        }
+        try fields.read("tombstone_ttl", into: &tombstoneTTL) { node throws(ConfigError) in try node.duration() }
+        try fields.read("forward_timeout", into: &forwardTimeout) { node throws(ConfigError) in try node.duration() }
+        try fields.read("testing", into: &partitionAPI) { node throws(ConfigError) in
+            var testing = try node.fields()
+            var partitions = false
+            try testing.read("partitions", into: &partitions) { node throws(ConfigError) in try node.bool() }
+            try testing.finish()
+            return partitions
+        }
         try fields.finish()
         gossip.clusterName = name
     }

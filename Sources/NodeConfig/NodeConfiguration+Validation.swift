@@ -75,6 +75,12 @@ extension ClusterSettings {
                 path: secrets.count == 1 ? "cluster.secret" : "cluster.secret[\(index)]",
                 reason: "must be the base64 encoding of exactly 32 bytes (generate one with `openssl rand -base64 32`)")
         }
+        if tombstoneTTL < .seconds(1) {
+            throw ConfigError.invalidValue(path: "cluster.tombstone_ttl", reason: "must be at least 1s")
+        }
+        if forwardTimeout < .milliseconds(1) {
+            throw ConfigError.invalidValue(path: "cluster.forward_timeout", reason: "must be positive")
+        }
         do {
             try gossip.validate()
         } catch GossipError.invalidSetting(let key, let reason) {

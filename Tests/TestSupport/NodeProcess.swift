@@ -60,8 +60,16 @@ public final class NodeProcess: @unchecked Sendable {
 
     /// `GET path` on the node's HTTP port with the admin token `token`, as (status, body).
     public func get(_ path: String, token: String? = nil) throws -> RawResponse {
-        let connection = try RawConnection(port: httpPort)
-        try connection.send("GET \(path) HTTP/1.1\r\nHost: x\r\n\(token.map { "X-Admin-Token: \($0)\r\n" } ?? "")Connection: close\r\n\r\n")
+        try request("GET", path, token: token)
+    }
+
+    /// One request on a new connection to the node's HTTP port.
+    public func request(_ method: String, _ path: String, body: String = "", token: String? = nil, headers: [String: String] = [:], timeout: Double = 5) throws -> RawResponse {
+        let connection = try RawConnection(port: httpPort, timeout: timeout)
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n"
+        if let token { head += "X-Admin-Token: \(token)\r\n" }
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
+        try connection.send(head + "\r\n" + body)
         return try connection.readResponse()
     }
 

@@ -1,0 +1,36 @@
+import Cluster
+import Foundation
+import HTTP
+
+/// The node's cluster parts that routes use: gossip, the replicated map, ownership and forwarding. They start
+/// after the HTTP listener (gossip metadata carries its port), so routes reach them through this holder and answer
+/// 503 until they are up. Loop-bound.
+final class ClusterServices: @unchecked Sendable {
+    let name: String
+    var shell: GossipShell?
+    var state: ReplicatedState?
+    var ownership: Ownership?
+    var forwarder: Forwarder?
+    /// Checks forwarded calls' signatures; until the cluster parts start, only with no secret configured.
+    var forwardGuard = ForwardGuard(verifier: nil)
+    /// When the node started, for the uptime `/api/v1/nodes` shows.
+    let startedAt = Date()
+
+    init(name: String) { self.name = name }
+
+    func requireState() throws(HTTPError) -> ReplicatedState {
+        guard let state else { throw HTTPError(.serviceUnavailable, "node \(name) is still starting: its state is not loaded yet") }
+        return state
+    }
+
+    func requireShell() throws(HTTPError) -> GossipShell {
+        guard let shell else { throw HTTPError(.serviceUnavailable, "node \(name) is still starting: it has not joined the cluster yet") }
+        return shell
+    }
+
+    /// Whether `request` was forwarded by another node, to be answered here and never forwarded again; with a
+    /// cluster secret its signature must hold, else the call is refused with 401.
+    func isForwarded(_ request: HTTPRequest) throws(ForwardError) -> Bool {
+        try forwardGuard.check(request) != nil
+    }
+}
