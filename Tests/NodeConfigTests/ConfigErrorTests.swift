@@ -98,6 +98,11 @@ struct ConfigErrorTests {
               message: #"cluster.advertise: "10.0.0.1:0" has port 0, which cannot be dialled"#),
         .init(yaml: "cluster: {seeds: [\"node2:0\"]}",
               message: #"cluster.seeds[0]: "node2:0" has port 0, which cannot be dialled"#),
+        .init(yaml: "cluster: {id_lane: 1024}", message: "cluster.id_lane: 1024 is not a lane from 0 to 1023"),
+        .init(yaml: "cluster: {tombstone_ttl: 500ms}", message: "cluster.tombstone_ttl: must be at least 1s"),
+        .init(yaml: "cluster: {forward_timeout: 0}", message: "cluster.forward_timeout: must be positive"),
+        .init(yaml: "cluster: {testing: {partition: true}}",
+              message: #"cluster.testing.partition: unknown key (did you mean "partitions"?)"#),
         .init(yaml: "cluster: {secret: c2hvcnQ=}",
               message: "cluster.secret: must be the base64 encoding of exactly 32 bytes (generate one with "
                   + "`openssl rand -base64 32`)"),

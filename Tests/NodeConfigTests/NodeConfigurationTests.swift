@@ -68,6 +68,10 @@ struct NodeConfigurationTests {
               seeds: [10.0.0.1:7001, "node2:7001"]
               secret: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=
               gossip: {probe_interval: 200ms, probe_timeout: 0.1, gossip_nodes: 4}
+              id_lane: 17
+              tombstone_ttl: 1h
+              forward_timeout: 2s
+              testing: {partitions: true}
             logging: {level: debug, format: json}
             metrics: {enabled: no, path: /internal/metrics}
             """
@@ -86,6 +90,10 @@ struct NodeConfigurationTests {
         expected.server.http.idleTimeout = .seconds(90)
         expected.server.http.drainTimeout = .milliseconds(500)
         expected.cluster.name = "staging"
+        expected.cluster.idLane = 17
+        expected.cluster.tombstoneTTL = .seconds(3600)
+        expected.cluster.forwardTimeout = .seconds(2)
+        expected.cluster.partitionAPI = true
         expected.cluster.gossip.clusterName = "staging"
         expected.cluster.bind = HostPort(host: "::1", port: 0)
         expected.cluster.advertise = HostPort(host: "node7.internal", port: 7001)

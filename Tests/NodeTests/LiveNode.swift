@@ -9,6 +9,8 @@ import Synchronization
 final class LiveNode: Sendable {
     let node: NodeApplication
     let port: Int
+    /// The node's data directory, removed when it stops.
+    let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("rivulet-live-\(UUID().uuidString)")
     private let finished = DispatchSemaphore(value: 0)
 
     init(name: String = "live", token: String = "s3cret") throws {
@@ -16,6 +18,7 @@ final class LiveNode: Sendable {
         configuration.server.name = name
         configuration.server.port = 0
         configuration.server.adminToken = token
+        configuration.server.dataDir = dataDirectory.path
         configuration.cluster.bind = HostPort(host: "127.0.0.1", port: 0)
         node = try NodeApplication(configuration: configuration)
         let bound = DispatchSemaphore(value: 0)
@@ -37,6 +40,7 @@ final class LiveNode: Sendable {
     func stop() {
         node.stop()
         _ = finished.wait(timeout: .now() + 10)
+        try? FileManager.default.removeItem(at: dataDirectory)
     }
 
     enum LiveNodeError: Error { case didNotStart }
