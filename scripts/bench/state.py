@@ -5,7 +5,8 @@
    node1 over PUT /api/v1/state/{key} (WRITERS keep-alive connections in parallel), then measures the time from the
    last acknowledged write until node2 and node3 report as many records, and the bytes the three nodes exchanged
    (gossip packets plus state-sync streams, from /metrics). Prints the median and max time, and the bytes beside
-   what sending the whole map to both other nodes would cost (the reference a naive full-state push is).
+   what sending the whole map to both other nodes would cost (the reference a naive full-state push is); then the
+   bytes exchanged for 10 more records on the full map, which should follow those 10, not the map's size.
 2. Forwarding: wrk for DURATION seconds (default 10) on GET /api/v1/nodes/node2 sent to node1 (forwarded) and to
    node2 itself (direct); prints p50 and p99 side by side and checks the target: forwarding adds under 1 ms at p50.
 
@@ -20,6 +21,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 RECORDS = int(os.environ.get("RECORDS", "10000"))
 RUNS = max(1, int(os.environ.get("RUNS", "3")))
 WRITERS = int(os.environ.get("WRITERS", "16"))
+CHANGES = 10
 DURATION = int(os.environ.get("DURATION", "10"))
 TOKEN = "bench-admin-token"
 TARGET_FORWARD_P50_MS = 1.0
@@ -97,13 +99,13 @@ def cluster(rivulet, run):
     fail("the three nodes did not join")
 
 
-def write_all(port, count):
-    """PUTs `count` records over WRITERS keep-alive connections; returns the number of failures."""
+def write_all(port, count, start=0):
+    """PUTs records start..<count over WRITERS keep-alive connections; returns the number of failures."""
     failures = []
 
     def writer(offset):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        for index in range(offset, count, WRITERS):
+        for index in range(start + offset, count, WRITERS):
             body = json.dumps({"id": index, "name": f"connector-{index}", "topics": ["events"], "config": {"bucket": "b", "prefix": "p"}})
             connection.request("PUT", f"/api/v1/state/bench%2F{index}", body=body, headers={"X-Admin-Token": TOKEN})
             response = connection.getresponse()
@@ -120,8 +122,16 @@ def write_all(port, count):
     return len(failures)
 
 
+def wait_for_agreement(port2, port3, count, since):
+    while record_count(port2, "node2") < count or record_count(port3, "node3") < count:
+        if time.time() - since > 120:
+            fail("node2 and node3 did not get every record within 120 s")
+        time.sleep(0.01)
+    return time.time() - since
+
+
 def convergence(rivulet):
-    times, exchanged = [], []
+    times, exchanged, incremental = [], [], []
     map_bytes = 0
     for run in range(RUNS):
         nodes = cluster(rivulet, run)
@@ -132,25 +142,24 @@ def convergence(rivulet):
         written = time.time()
         if failures:
             fail(f"{failures} writes failed")
-        while True:
-            if record_count(port2, "node2") >= RECORDS and record_count(port3, "node3") >= RECORDS:
-                break
-            if time.time() - written > 120:
-                fail("node2 and node3 did not get every record within 120 s")
-            time.sleep(0.01)
-        agreed = time.time() - written
+        agreed = wait_for_agreement(port2, port3, RECORDS, written)
         time.sleep(0.5)  # Let the last sync sessions finish before reading the counters.
         after = sum(exchanged_bytes(port) for port in (port1, port2, port3))
         _, body = call(port1, "GET", "/api/v1/state?prefix=bench/")
         map_bytes = len(body)
         times.append(agreed)
         exchanged.append(after - before)
+        # Then CHANGES new records on the full map: what a sync costs should follow them, not the map's size.
+        write_all(port1, RECORDS + CHANGES, start=RECORDS)
+        wait_for_agreement(port2, port3, RECORDS + CHANGES, time.time())
+        time.sleep(0.5)
+        incremental.append(sum(exchanged_bytes(port) for port in (port1, port2, port3)) - after)
         print(f"  run {run + 1}: {RECORDS} writes in {written - started:.2f} s ({RECORDS / (written - started):.0f}/s); "
               f"all nodes agree {agreed * 1000:.0f} ms after the last write; {(after - before) / 1e6:.2f} MB exchanged")
         for _, process, _, _ in nodes:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=15)
-    return times, exchanged, map_bytes
+    return times, exchanged, incremental, map_bytes
 
 
 def wrk(port, duration):
@@ -181,12 +190,14 @@ def main():
     status = 0
     try:
         print(f"convergence: {RECORDS} records written on node1 of three, {RUNS} runs")
-        times, exchanged, map_bytes = convergence(rivulet)
+        times, exchanged, incremental, map_bytes = convergence(rivulet)
         full_push = 2 * map_bytes
         print(f"{'':28}{'median':>12}{'max':>12}")
         print(f"{'time to agree (ms)':28}{statistics.median(times) * 1000:>12.0f}{max(times) * 1000:>12.0f}")
         print(f"{'bytes exchanged (MB)':28}{statistics.median(exchanged) / 1e6:>12.2f}{max(exchanged) / 1e6:>12.2f}")
         print(f"{'reference: map x2 (MB)':28}{full_push / 1e6:>12.2f}   (the map's JSON sent whole to both other nodes)")
+        print(f"{f'then {CHANGES} more records (KB)':28}{statistics.median(incremental) / 1e3:>12.1f}{max(incremental) / 1e3:>12.1f}"
+              f"   (vs {full_push / 1e3:.0f} KB for the whole map twice)")
 
         print(f"\nforwarding: wrk -c8 {DURATION}s on GET /api/v1/nodes/node2")
         direct, forwarded = forwarding(rivulet)

@@ -126,7 +126,12 @@ extension ReplicatedState {
 
     /// The dialling side of an exchange; `.wants` alone fetches named records (after a notice).
     private func session(with member: Member, opening: SyncMessage) {
-        guard !closed, member.name != name, !syncingWith.contains(member.name) else { return }
+        guard !closed, member.name != name else { return }
+        guard !syncingWith.contains(member.name) else {
+            // Writes made since that session's digest would wait for the next interval; go again when it ends.
+            if case .digest = opening { resyncAfterSession.insert(member.name) }
+            return
+        }
         syncingWith.insert(member.name)
         shell.openReplicaStream(to: member.address, timeout: Self.streamTimeout) { [unowned self] stream in
             guard let stream else { return finishSession(with: member.name, failure: "cannot connect") }
@@ -158,6 +163,9 @@ extension ReplicatedState {
 
     private func finishSession(with member: String, failure: String?) {
         syncingWith.remove(member)
+        if resyncAfterSession.remove(member) != nil, let again = otherLiveMembers.first(where: { $0.name == member }) {
+            sync(with: again)
+        }
         if let failure {
             syncFailures += 1
             logger.debug("state sync with \(member) failed: \(failure)")

@@ -58,6 +58,8 @@ public final class ReplicatedState: @unchecked Sendable {
     let catchUpTimer: LoopTimer
     /// Members a sync session with is open, so a burst of triggers does not stack sessions.
     var syncingWith: Set<String> = []
+    /// Members a sync was asked for while one was open; they get another when it ends.
+    var resyncAfterSession: Set<String> = []
     var catchUpPending = false
     var syncCount = 0
     var syncFailures = 0
