@@ -28,8 +28,9 @@ public struct ClusterSettings: Sendable, Equatable {
     /// `cluster.secret`, default none. Base64 of 32 random bytes (`openssl rand -base64 32`), or a list of them for
     /// key rotation: packets are encrypted with the first key and accepted under any, so a new key is rolled out by
     /// listing it second everywhere, then first, then dropping the old one. When set, every gossip packet and
-    /// stream is encrypted and authenticated (AES-256-GCM) and packets under other keys are dropped; every node must
-    /// share a key. Without it, anyone who can reach the gossip port can join the cluster.
+    /// stream is encrypted and authenticated (AES-256-GCM), packets under other keys are dropped, and calls forwarded
+    /// between nodes carry an HMAC under a key derived from it; every node must share a key. Without it, anyone who
+    /// can reach the gossip port can join the cluster.
     public var secrets: [String] = []
 
     /// `cluster.gossip`, default memberlist's LAN settings. `profile: loopback` starts from memberlist's local
