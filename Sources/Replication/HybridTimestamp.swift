@@ -51,7 +51,7 @@ public struct HybridClock: Sendable {
     /// `maxDrift` ahead of `wall`; the caller may still store the record, it just does not set the pace.
     @discardableResult
     public mutating func observe(_ remote: HybridTimestamp, wall: UInt64) -> Bool {
-        guard remote.wallMilliseconds <= wall &+ maxDrift else { return false }
+        guard remote.wallMilliseconds <= wall || remote.wallMilliseconds - wall <= maxDrift else { return false }
         if remote > last { last = remote }
         return true
     }

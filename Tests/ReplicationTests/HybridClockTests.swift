@@ -32,6 +32,13 @@ import Testing
         #expect(write == HybridTimestamp(wallMilliseconds: 1_000, counter: 0))
     }
 
+    @Test func aWallClockNearTheEndOfTimeDoesNotWrapTheDriftCheck() {
+        var clock = HybridClock()
+        let moved = clock.observe(HybridTimestamp(wallMilliseconds: 5, counter: 0), wall: .max)
+        #expect(moved)
+        #expect(clock.last == HybridTimestamp(wallMilliseconds: 5, counter: 0))
+    }
+
     @Test func theCounterBorrowsTheNextMillisecondInsteadOfWrapping() {
         var clock = HybridClock(last: HybridTimestamp(wallMilliseconds: 10, counter: .max))
         let next = clock.now(wall: 10)

@@ -94,9 +94,7 @@ public final class ReplicatedState: @unchecked Sendable {
         self.map = map
         // A restarted node's clock starts past everything it stored, so its next write wins over its last one
         // even if the wall clock stepped back while it was down.
-        var clock = HybridClock()
-        if let newest = map.allRecords.map(\.version.timestamp).max() { clock.observe(newest, wall: .max) }
-        self.clock = clock
+        clock = HybridClock(last: map.allRecords.map(\.version.timestamp).max() ?? .zero)
         ids = IdAllocator(lane: settings.lane, lastSequence: idSequence)
         var timers: [LoopTimer] = []
         do {
