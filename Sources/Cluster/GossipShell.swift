@@ -172,7 +172,7 @@ public final class GossipShell: @unchecked Sendable {
 
     /// Dials `address` for a replica sync; nil when it cannot be reached (or is cut off by `unreachable`).
     func openReplicaStream(to address: Address, timeout: UInt64, completion: @escaping (GossipStream?) -> Void) {
-        guard !unreachable.contains(address) else { return completion(nil) }
+        guard !leaving, !unreachable.contains(address) else { return completion(nil) }
         resolver.withAddress(address) { [unowned self] target in
             GossipStream.connect(loop: loop, to: target, keyring: keyring, timeout: timeout) { [unowned self] stream in
                 if let stream { track(stream) }

@@ -52,6 +52,7 @@ public final class NodeApplication: @unchecked Sendable {
         }).register(on: &router)
         try TemplateRoutes(admin: admin, evaluator: evaluator, workQueue: WorkQueue(loop: loop)).register(on: &router)
         try StateRoutes(admin: admin, cluster: cluster).register(on: &router)
+        try OwnerRoutes(admin: admin, cluster: cluster).register(on: &router)
         try NodeRoutes(admin: admin, cluster: cluster, roles: configuration.cluster.roles,
                        deadline: configuration.cluster.forwardTimeout.milliseconds).register(on: &router)
         if configuration.cluster.partitionAPI {
@@ -110,13 +111,15 @@ public final class NodeApplication: @unchecked Sendable {
         self.server = server
         let gossip = try startGossip(httpAddress: address)
         cluster.shell = gossip
-        try await startClusterServices(gossip: gossip)
         lagProbe = try LoopLagProbe(loop: loop)
+        // Before the map loads, so a stop during a slow load still leaves the cluster and drains.
         for signal in [SIGTERM, SIGINT] {
             let watcher = try SignalWatcher(loop: loop)
             try watcher.start(signal: signal) { [unowned self] number in self.shutdown(reason: "signal \(number)") }
             signals.append(watcher)
         }
+        try await startClusterServices(gossip: gossip)
+        if stopping { cluster.state?.close() }  // A signal arrived while the map was loading.
         let gossipAddress = gossip.localAddress ?? address
         logger.info("listening", metadata: ["http": "\(address)", "gossip": "\(gossipAddress)", "version": "\(RivuletVersion.current)"])
         onListening(Listening(http: address, gossip: gossipAddress))
@@ -189,7 +192,6 @@ public final class NodeApplication: @unchecked Sendable {
         logger.info("\(reason): leaving the cluster and draining")
         let drain: () -> Void = { [self] in
             server?.shutdown { [self] in
-                cluster.state?.close()
                 client?.shutdown()
                 Task.immediate(executorPreference: loop) { [self] in
                     do {
@@ -204,6 +206,8 @@ public final class NodeApplication: @unchecked Sendable {
                 }
             }
         }
+        // The map stops syncing first: its sessions dial through the shell, which closes when the leave is out.
+        cluster.state?.close()
         if let gossip { gossip.leave(completion: drain) } else { drain() }
     }
 }

@@ -9,6 +9,9 @@ extension ReplicatedState {
     static let chunkBytes = 1 << 20
     /// A sync session's deadline, after which its stream closes whatever state it is in.
     static let streamTimeout: UInt64 = 30_000
+    /// How long dialling a member may take before a session counts as stuck (the stream deadline starts only once
+    /// connected).
+    static let connectTimeout: UInt64 = 10_000
     /// Queued gossip updates beyond which writes stop queueing and the node syncs with every member instead:
     /// gossip carries a few dozen updates a second, a sync carries thousands.
     static let gossipBacklogLimit = 64
@@ -89,7 +92,8 @@ extension ReplicatedState {
 
     private func schedulePurge() {
         guard !closed else { return }
-        let every = min(max(1000, settings.tombstoneTTL.milliseconds / 4), 3_600_000)
+        // Often enough that expired tombstones do not linger in digests, which nodes would then keep disagreeing on.
+        let every = min(max(1000, settings.tombstoneTTL.milliseconds / 100), 60_000)
         purgeTimer.start(after: every) { [unowned self] in
             let wall = wallClock()
             let ttl = settings.tombstoneTTL.milliseconds
@@ -124,20 +128,34 @@ extension ReplicatedState {
         session(with: member, opening: .digest(map.digest))
     }
 
-    /// The dialling side of an exchange; `.wants` alone fetches named records (after a notice).
+    /// The dialling side of an exchange; `.wants` alone fetches named records (after a notice). One session per
+    /// member at a time: a sync asked for meanwhile runs when it ends, and keys wanted meanwhile are fetched then.
     private func session(with member: Member, opening: SyncMessage) {
         guard !closed, member.name != name else { return }
-        guard !syncingWith.contains(member.name) else {
-            // Writes made since that session's digest would wait for the next interval; go again when it ends.
-            if case .digest = opening { resyncAfterSession.insert(member.name) }
-            return
+        if var open = sessions[member.name] {
+            // A name that never resolves or a connect that hangs never calls back; such a session is given up
+            // once it is older than any stream may live, so it cannot block this member for good.
+            if loop.now - open.startedAt < Self.streamTimeout + Self.connectTimeout {
+                switch opening {
+                case .digest: open.resync = true
+                case .wants(let keys): open.wanted.formUnion(keys)
+                default: break
+                }
+                sessions[member.name] = open
+                return
+            }
+            sessions[member.name] = nil
+            syncFailures += 1
+            logger.debug("state sync with \(member.name) given up: no end within \(Self.streamTimeout + Self.connectTimeout) ms")
         }
-        syncingWith.insert(member.name)
+        nextSessionID += 1
+        let id = nextSessionID
+        sessions[member.name] = SyncSessionSlot(id: id, startedAt: loop.now)
         shell.openReplicaStream(to: member.address, timeout: Self.streamTimeout) { [unowned self] stream in
-            guard let stream else { return finishSession(with: member.name, failure: "cannot connect") }
+            guard let stream else { return finishSession(with: member.name, id: id, failure: "cannot connect") }
             var finished = false
             stream.tcp.onClose { [unowned self] in
-                if !finished { finishSession(with: member.name, failure: "stream closed early") }
+                if !finished { finishSession(with: member.name, id: id, failure: "stream closed early") }
             }
             stream.onRejected = { [unowned self] reason in logger.debug("state sync with \(member.name): \(reason)") }
             stream.onMessage = { [unowned self, unowned stream] kind, payload in
@@ -151,7 +169,7 @@ extension ReplicatedState {
                     syncedRecords.increment(by: merge(remote: records).count)
                 case .done:
                     finished = true
-                    finishSession(with: member.name, failure: nil)
+                    finishSession(with: member.name, id: id, failure: nil)
                     stream.close()
                 case .digest, .wants:
                     stream.close()
@@ -161,16 +179,22 @@ extension ReplicatedState {
         }
     }
 
-    private func finishSession(with member: String, failure: String?) {
-        syncingWith.remove(member)
-        if resyncAfterSession.remove(member) != nil, let again = otherLiveMembers.first(where: { $0.name == member }) {
-            sync(with: again)
-        }
+    /// Ends session `id` with `member` (a late end of a session already given up is ignored) and starts what was
+    /// asked for while it ran: a full sync covers wanted keys too.
+    private func finishSession(with member: String, id: UInt64, failure: String?) {
+        guard let slot = sessions[member], slot.id == id else { return }
+        sessions[member] = nil
         if let failure {
             syncFailures += 1
             logger.debug("state sync with \(member) failed: \(failure)")
         } else {
             syncCount += 1
+        }
+        guard let again = otherLiveMembers.first(where: { $0.name == member }) else { return }
+        if slot.resync {
+            sync(with: again)
+        } else if !slot.wanted.isEmpty {
+            session(with: again, opening: .wants(slot.wanted.sorted()))
         }
     }
 
@@ -189,7 +213,7 @@ extension ReplicatedState {
         case .records(let records):
             syncedRecords.increment(by: merge(remote: records).count)
         case .wants(let keys):
-            send(keys.compactMap { map[$0] }, on: stream)
+            send(SyncPlan.records(wanted: keys, from: map), on: stream)
             transmit(.done, on: stream)
         case .versions, .done:
             stream.close()

@@ -56,10 +56,9 @@ public final class ReplicatedState: @unchecked Sendable {
     let syncTimer: LoopTimer
     let purgeTimer: LoopTimer
     let catchUpTimer: LoopTimer
-    /// Members a sync session with is open, so a burst of triggers does not stack sessions.
-    var syncingWith: Set<String> = []
-    /// Members a sync was asked for while one was open; they get another when it ends.
-    var resyncAfterSession: Set<String> = []
+    /// Open sync sessions by member, so a burst of triggers does not stack sessions.
+    var sessions: [String: SyncSessionSlot] = [:]
+    var nextSessionID: UInt64 = 0
     var catchUpPending = false
     var syncCount = 0
     var syncFailures = 0
@@ -200,7 +199,13 @@ public final class ReplicatedState: @unchecked Sendable {
         let horizon = wall > settings.tombstoneTTL.milliseconds ? wall - settings.tombstoneTTL.milliseconds : 0
         var appliedRecords: [Record] = []
         for record in records {
-            clock.observe(record.version.timestamp, wall: wall)
+            // A record from a clock far ahead would win over every write made here until this clock catches up,
+            // so it is refused (as CockroachDB refuses such timestamps); so is one no local write could make.
+            guard clock.observe(record.version.timestamp, wall: wall), record.version.timestamp.wallMilliseconds <= UInt64(Int64.max),
+                  (try? Self.validate(key: record.key)) != nil, record.value.count <= Record.maxValueSize else {
+                logger.warning("refusing replicated record \(record.key) from \(record.version.node): its version \(record.version) is more than \(clock.maxDrift) ms ahead of this node's clock, or it is malformed; check the clocks (NTP)")
+                continue
+            }
             if map.merge(record, tombstoneHorizon: horizon) {
                 appliedRecords.append(record)
                 applied(record)
@@ -227,10 +232,23 @@ public final class ReplicatedState: @unchecked Sendable {
     public func close() {
         guard !closed else { return }
         closed = true
+        shell.onApplicationUpdate = nil
+        shell.onReplicaStream = nil
         syncTimer.close()
         purgeTimer.close()
         catchUpTimer.close()
     }
+}
+
+/// An open sync session with one member and what was asked of that member while it ran.
+struct SyncSessionSlot {
+    let id: UInt64
+    /// `loop.now` when it began.
+    let startedAt: UInt64
+    /// A full sync was asked for meanwhile.
+    var resync = false
+    /// Keys noticed meanwhile, to fetch when it ends.
+    var wanted: Set<String> = []
 }
 
 /// Why a state call was refused.

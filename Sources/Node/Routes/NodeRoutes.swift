@@ -40,8 +40,9 @@ struct NodeRoutes: Sendable {
     @Sendable func list(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
         var listing = Listing(nodes: [localStatus()], partial: [])
         // A forwarded listing call is this node's share of someone else's fan-out.
-        guard try !cluster.isForwarded(request), let forwarder = cluster.forwarder else { return .json(listing) }
+        if try cluster.isForwarded(request) { return .json(listing) }
         let shell = try cluster.requireShell()
+        guard let forwarder = cluster.forwarder else { throw HTTPError(.serviceUnavailable, "node \(cluster.name) is still starting") }
         let members = shell.members.filter { $0.name != cluster.name && !$0.status.isGone }.map { member in
             (name: member.name, address: shell.metadata[member.name]?.http ?? "")
         }
@@ -68,9 +69,13 @@ struct NodeRoutes: Sendable {
         guard let member = shell.members.first(where: { $0.name == name }) else {
             throw HTTPError(.notFound, "No node named '\(name)' in the cluster")
         }
-        guard !member.status.isGone, let address = shell.metadata[name]?.http, let forwarder = cluster.forwarder else {
-            throw HTTPError(.serviceUnavailable, "owner \(name) of node status is unreachable: it is \(member.status)")
+        guard !member.status.isGone else {
+            throw ForwardError.ownerUnreachable(owner: name, what: "node status", reason: "it is \(member.status)")
         }
+        guard let address = shell.metadata[name]?.http else {
+            throw ForwardError.ownerUnreachable(owner: name, what: "node status", reason: "it publishes no HTTP address")
+        }
+        guard let forwarder = cluster.forwarder else { throw HTTPError(.serviceUnavailable, "node \(cluster.name) is still starting") }
         return try await forwarder.forward(request, to: name, at: address, what: "node status", requestID: context.requestID)
     }
 }

@@ -60,8 +60,11 @@ struct StateRoutes: Sendable {
         guard request.body.count <= Record.maxValueSize else {
             throw HTTPError(.payloadTooLarge, "The value is \(request.body.count) bytes; a record holds at most \(Record.maxValueSize)")
         }
+        guard let text = String(validating: request.body, as: UTF8.self) else {
+            throw HTTPError(.badRequest, "The body must be a JSON value in UTF-8")
+        }
         do {
-            _ = try JSONValue(parsing: String(decoding: request.body, as: UTF8.self))
+            _ = try JSONValue(parsing: text)
         } catch {
             throw HTTPError(.badRequest, "The body must be a JSON value: \(error)")
         }
