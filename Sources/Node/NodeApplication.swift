@@ -52,7 +52,6 @@ public final class NodeApplication: @unchecked Sendable {
         }).register(on: &router)
         try TemplateRoutes(admin: admin, evaluator: evaluator, workQueue: WorkQueue(loop: loop)).register(on: &router)
         try StateRoutes(admin: admin, cluster: cluster).register(on: &router)
-        try OwnerRoutes(admin: admin, cluster: cluster).register(on: &router)
         try NodeRoutes(admin: admin, cluster: cluster, roles: configuration.cluster.roles,
                        deadline: configuration.cluster.forwardTimeout.milliseconds).register(on: &router)
         if configuration.cluster.partitionAPI {

@@ -23,6 +23,16 @@ final class ClusterServices: @unchecked Sendable {
         return state
     }
 
+    func requireForwarder() throws(HTTPError) -> Forwarder {
+        guard let forwarder else { throw HTTPError(.serviceUnavailable, "node \(name) is still starting: it cannot forward calls yet") }
+        return forwarder
+    }
+
+    func requireOwnership() throws(HTTPError) -> Ownership {
+        guard let ownership else { throw HTTPError(.serviceUnavailable, "node \(name) is still starting: it has no ownership view yet") }
+        return ownership
+    }
+
     func requireShell() throws(HTTPError) -> GossipShell {
         guard let shell else { throw HTTPError(.serviceUnavailable, "node \(name) is still starting: it has not joined the cluster yet") }
         return shell

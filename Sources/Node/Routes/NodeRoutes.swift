@@ -3,9 +3,11 @@ import Foundation
 import Gossip
 import HTTP
 
-/// `/api/v1/nodes`: each node's own status (version, uptime, roles, its copy of the replicated map), the way
-/// Elasticsearch's `_nodes` works. The listing asks every live member in parallel and reports the ones that did
-/// not answer in `partial`; a single node's status is forwarded to that node.
+/// Where things live. `/api/v1/nodes`: each node's own status (version, uptime, roles, its copy of the replicated
+/// map), the way Elasticsearch's `_nodes` works; the listing asks every live member in parallel and reports the ones
+/// that did not answer in `partial`, and a single node's status is forwarded to that node.
+/// `/api/v1/cluster/owners/{key}`: which live node owns a key (a source id, say) among the members carrying a role,
+/// as every node computes it by rendezvous hashing — what Cassandra's `nodetool getendpoints` answers.
 struct NodeRoutes: Sendable {
     let admin: AdminAuthentication
     let cluster: ClusterServices
@@ -16,6 +18,7 @@ struct NodeRoutes: Sendable {
     func register(on router: inout Router) throws(RouterError) {
         try router.get("/api/v1/nodes", handler: admin(list))
         try router.get("/api/v1/nodes/{name}", handler: admin(show))
+        try router.get("/api/v1/cluster/owners/{key}", handler: admin(owner))
     }
 
     struct Status: Codable {
@@ -32,6 +35,14 @@ struct NodeRoutes: Sendable {
         var partial: [String]
     }
 
+    struct Owner: Encodable {
+        let key: String
+        let role: String
+        let owner: String
+        /// The members the owner was picked among, sorted by name.
+        let candidates: [String]
+    }
+
     private func localStatus() -> Status {
         Status(name: cluster.name, version: RivuletVersion.current, roles: roles,
                uptime_seconds: Int(Date().timeIntervalSince(cluster.startedAt)), state: cluster.state?.stats)
@@ -42,7 +53,7 @@ struct NodeRoutes: Sendable {
         // A forwarded listing call is this node's share of someone else's fan-out.
         if try cluster.isForwarded(request) { return .json(listing) }
         let shell = try cluster.requireShell()
-        guard let forwarder = cluster.forwarder else { throw HTTPError(.serviceUnavailable, "node \(cluster.name) is still starting") }
+        let forwarder = try cluster.requireForwarder()
         let members = shell.members.filter { $0.name != cluster.name && !$0.status.isGone }.map { member in
             (name: member.name, address: shell.metadata[member.name]?.http ?? "")
         }
@@ -75,7 +86,16 @@ struct NodeRoutes: Sendable {
         guard let address = shell.metadata[name]?.http else {
             throw ForwardError.ownerUnreachable(owner: name, what: "node status", reason: "it publishes no HTTP address")
         }
-        guard let forwarder = cluster.forwarder else { throw HTTPError(.serviceUnavailable, "node \(cluster.name) is still starting") }
-        return try await forwarder.forward(request, to: name, at: address, what: "node status", requestID: context.requestID)
+        return try await cluster.requireForwarder().forward(request, to: name, at: address, what: "node status", requestID: context.requestID)
+    }
+
+    @Sendable func owner(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        let key = try context.parameter("key")
+        let role = request.query["role"] ?? "pipeline"
+        let ownership = try cluster.requireOwnership()
+        guard let owner = ownership.owner(of: key, role: role) else {
+            throw HTTPError(.serviceUnavailable, "no live node has the role '\(role)', so '\(key)' has no owner")
+        }
+        return .json(Owner(key: key, role: role, owner: owner, candidates: ownership.candidates(role: role)))
     }
 }
