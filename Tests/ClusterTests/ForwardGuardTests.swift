@@ -22,7 +22,10 @@ import Testing
         #expect(throws: ForwardError.refused(.missing)) { try guarded.check(request, now: ForwardSignatureTests.now) }
 
         var router = Router()
-        try router.post("/api/v1/sources/orders", handler: guarded.guarding { _, _ in .text("ran") })
+        try router.post("/api/v1/sources/orders") { request, _ in
+            _ = try guarded.check(request)
+            return .text("ran")
+        }
         let refused = await router.respond(to: request)
         #expect(refused.status == .unauthorized)
         #expect(try refused.decode([String: String].self) == ["message": "forwarded call refused: no signature"])

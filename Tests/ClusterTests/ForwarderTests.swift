@@ -15,11 +15,12 @@ import TestSupport
         let guarded = ForwardGuard(signature: signature)
 
         var ownerRoutes = Router()
-        try ownerRoutes.post("/api/v1/things/{id}", handler: guarded.guarding { request, _ in
+        try ownerRoutes.post("/api/v1/things/{id}") { request, _ in
+            _ = try guarded.check(request)
             received.record(request)
             return HTTPResponse(status: .created, headers: ["Content-Type": "application/json", "X-Owner-Note": "made"],
                                 body: Array(#"{"created":true}"#.utf8))
-        })
+        }
         let owner = try await LiveServer.start(on: harness, router: ownerRoutes)
 
         let forwarder = try await harness.onLoop {
@@ -80,9 +81,10 @@ import TestSupport
         let harness = try LoopHarness()
         var ownerRoutes = Router()
         let guarded = ForwardGuard(signature: ForwardSignature(secrets: [Self.secret]))
-        try ownerRoutes.get("/api/v1/named", handler: guarded.guarding { _, _ in
-            HTTPResponse(status: .ok, headers: [ForwardHeaders.servedBy: "owner-instance-7"], body: Array("hi".utf8))
-        })
+        try ownerRoutes.get("/api/v1/named") { request, _ in
+            _ = try guarded.check(request)
+            return HTTPResponse(status: .ok, headers: [ForwardHeaders.servedBy: "owner-instance-7"], body: Array("hi".utf8))
+        }
         let owner = try await LiveServer.start(on: harness, router: ownerRoutes)
         let (named, refused) = try await harness.onLoop {
             let client = HTTPClient(loop: harness.loop)

@@ -30,14 +30,6 @@ public struct ForwardGuard: Sendable {
         }
     }
 
-    /// `handler` behind `check`, for routes that may receive forwarded calls.
-    public func guarding(_ handler: @escaping Handler) -> Handler {
-        { request, context in
-            _ = try check(request)
-            return try await handler(request, context)
-        }
-    }
-
     /// Whether `request` was forwarded by another node, so it must be answered here and never forwarded again.
     public static func isForwarded(_ request: HTTPRequest) -> Bool {
         request.headers.contains(ForwardHeaders.forwardedBy)
