@@ -164,7 +164,7 @@ public final class NodeApplication: @unchecked Sendable {
         self.client = client
         cluster.forwarder = Forwarder(client: client, localName: configuration.server.name, signature: signature,
                                       timeout: settings.forwardTimeout.milliseconds, logger: Logger(label: "rivulet.forward"))
-        cluster.forwardGuard = ForwardGuard(signature: signature)
+        cluster.forwardGuard = ForwardGuard(signature: signature, localName: configuration.server.name)
     }
 
     /// Stops the node as SIGTERM does; safe from any thread. For embedding the node, as in-process tests do.

@@ -12,14 +12,15 @@ import TestSupport
         let harness = try LoopHarness()
         let signature = ForwardSignature(secrets: [Self.secret])
         let received = Recorder()
-        let guarded = ForwardGuard(signature: signature)
+        let guarded = ForwardGuard(signature: signature, localName: "owner")
 
         var ownerRoutes = Router()
-        try ownerRoutes.post("/api/v1/things/{id}", handler: guarded.guarding { request, _ in
+        try ownerRoutes.post("/api/v1/things/{id}") { request, _ in
+            _ = try guarded.check(request)
             received.record(request)
             return HTTPResponse(status: .created, headers: ["Content-Type": "application/json", "X-Owner-Note": "made"],
                                 body: Array(#"{"created":true}"#.utf8))
-        })
+        }
         let owner = try await LiveServer.start(on: harness, router: ownerRoutes)
 
         let forwarder = try await harness.onLoop {
@@ -67,8 +68,9 @@ import TestSupport
         #expect(call.headers[ForwardHeaders.forwardedBy] == "front")
         #expect(call.headers["X-Request-Id"] == answer.headers["X-Request-Id"])
         // A fresh verifier has not seen this signature yet, so it checks it on its own.
-        let check = ForwardVerifier(signature: signature).verify(call, now: ForwardSignature.unixMilliseconds())
+        let check = ForwardVerifier(signature: signature, localName: "owner").verify(call, now: ForwardSignature.unixMilliseconds())
         #expect(check == .success("front"))
+        #expect(ForwardSignature.parse(try #require(call.headers[ForwardHeaders.signature]))?.recipient == "owner")
 
         try await harness.onLoop { forwarder.client.shutdown() }
         try await front.stop(on: harness)
@@ -79,10 +81,11 @@ import TestSupport
     @Test func ownerAnswersPassBackAsTheyAreEvenErrorsAndItsOwnServedBy() async throws {
         let harness = try LoopHarness()
         var ownerRoutes = Router()
-        let guarded = ForwardGuard(signature: ForwardSignature(secrets: [Self.secret]))
-        try ownerRoutes.get("/api/v1/named", handler: guarded.guarding { _, _ in
-            HTTPResponse(status: .ok, headers: [ForwardHeaders.servedBy: "owner-instance-7"], body: Array("hi".utf8))
-        })
+        let guarded = ForwardGuard(signature: ForwardSignature(secrets: [Self.secret]), localName: "owner")
+        try ownerRoutes.get("/api/v1/named") { request, _ in
+            _ = try guarded.check(request)
+            return HTTPResponse(status: .ok, headers: [ForwardHeaders.servedBy: "owner-instance-7"], body: Array("hi".utf8))
+        }
         let owner = try await LiveServer.start(on: harness, router: ownerRoutes)
         let (named, refused) = try await harness.onLoop {
             let client = HTTPClient(loop: harness.loop)
@@ -231,10 +234,43 @@ import TestSupport
         #expect(answers["good"]?.headers[ForwardHeaders.servedBy] == "good")
         #expect(missing == ["slow", "dead"])
         #expect(received.all.first?.headers[ForwardHeaders.forwardedBy] == "front")
+        // Each member gets a signature made for it.
+        let signed = try #require(received.all.first?.headers[ForwardHeaders.signature])
+        #expect(ForwardSignature.parse(signed)?.recipient == "good")
 
         try await harness.onLoop { gate.open() }
         try await slow.stop(on: harness)
         try await good.stop(on: harness)
+        #expect(await harness.finish() == 0)
+    }
+
+    @Test func signaturesKeepTheClockTimeHoweverManyAreMadeInOneMillisecond() async throws {
+        // The rate of a busy fan-out and more: 20,000 calls while the clock stands still. Each is signed at the
+        // clock's time, not pushed ahead of it, and each is still unique.
+        let harness = try LoopHarness()
+        let frozen = ForwardSignatureTests.now
+        let (onTime, unique, last) = try await harness.onLoop {
+            let client = HTTPClient(loop: harness.loop)
+            defer { client.shutdown() }
+            let forwarder = Forwarder(client: client, localName: "front", signature: ForwardSignature(secrets: [Self.secret]), clock: { frozen })
+            let request = HTTPRequest(method: .get, target: "/api/v1/fallback")
+            let expected = "t=\(frozen),n=front,r=node2,"
+            var onTime = 0
+            var values: Set<String> = []
+            var last: String?
+            for _ in 0..<20_000 {
+                guard let value = forwarder.signatureHeader(for: request, to: "node2") else { break }
+                if value.hasPrefix(expected) { onTime += 1 }
+                values.insert(value)
+                last = value
+            }
+            return (onTime, values.count, last)
+        }
+        #expect(onTime == 20_000, "every signature carries the clock's time")
+        #expect(unique == 20_000)
+        let value = try #require(last)
+        let request = HTTPRequest(method: .get, target: "/api/v1/fallback", headers: [ForwardHeaders.forwardedBy: "front", ForwardHeaders.signature: value])
+        #expect(ForwardVerifier(signature: ForwardSignature(secrets: [Self.secret]), localName: "node2").verify(request, now: frozen) == .success("front"))
         #expect(await harness.finish() == 0)
     }
 

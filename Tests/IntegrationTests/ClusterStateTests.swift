@@ -179,19 +179,27 @@ import TestSupport
             #expect(owners.count == 1 && owners.isSubset(of: ["node1", "node2", "node3"]), "\(owners)")
         }
 
-        // A forwarded call needs a valid, fresh, unused signature.
+        // A forwarded call needs a valid, fresh, unused signature made for the node it reaches.
         let signature = ForwardSignature(secrets: [Array(Data(base64Encoded: Self.secret)!)])
         let now = UInt64(Date().timeIntervalSince1970 * 1000)
-        let signed = signature.sign(method: "GET", target: "/api/v1/nodes/node3", body: [], from: "node2", at: now)
+        let signed = signature.sign(method: "GET", target: "/api/v1/nodes/node3", body: [], from: "node2", to: "node1", at: now)
         let headers = ["X-Rivulet-Forwarded-By": "node2", "X-Rivulet-Signature": signed]
         let notOwner = try node1.request("GET", "/api/v1/nodes/node3", token: Self.token, headers: headers)
         #expect(notOwner.status == 409, "\(notOwner.body)")
         #expect(notOwner.body.contains(#""owner":"node3""#))
         let replayed = try node1.request("GET", "/api/v1/nodes/node3", token: Self.token, headers: headers)
         #expect(replayed.status == 401, "\(replayed.body)")
+        let forgedValue = "t=\(now),n=node2,r=node1,x=\(String(repeating: "0", count: 32)),v2=\(String(repeating: "0", count: 64))"
         let forged = try node1.request("GET", "/api/v1/nodes", token: Self.token,
-                                       headers: ["X-Rivulet-Forwarded-By": "node2", "X-Rivulet-Signature": "t=\(now),n=node2,v1=00"])
+                                       headers: ["X-Rivulet-Forwarded-By": "node2", "X-Rivulet-Signature": forgedValue])
         #expect(forged.status == 401)
+        #expect(forged.body.contains("signature does not match"), "\(forged.body)")
+        // A call captured on its way to node3 is refused by node1.
+        let forNode3 = signature.sign(method: "GET", target: "/api/v1/nodes/node3", body: [], from: "node2", to: "node3", at: now)
+        let redirected = try node1.request("GET", "/api/v1/nodes/node3", token: Self.token,
+                                           headers: ["X-Rivulet-Forwarded-By": "node2", "X-Rivulet-Signature": forNode3])
+        #expect(redirected.status == 401, "\(redirected.body)")
+        #expect(redirected.body.contains("addressed to another node"), "\(redirected.body)")
         let unsigned = try node1.request("GET", "/api/v1/nodes", token: Self.token, headers: ["X-Rivulet-Forwarded-By": "node2"])
         #expect(unsigned.status == 401)
 

@@ -13,28 +13,22 @@ public struct ForwardGuard: Sendable {
         self.verifier = verifier
     }
 
-    /// A guard for the given secret configuration: with a signature, a verifier with the default window.
-    public init(signature: ForwardSignature?) {
-        self.init(verifier: signature.map { ForwardVerifier(signature: $0) })
+    /// A guard for the given secret configuration on the node named `localName`: with a signature, a verifier with
+    /// the default window that accepts only calls signed for `localName`.
+    public init(signature: ForwardSignature?, localName: String) {
+        self.init(verifier: signature.map { ForwardVerifier(signature: $0, localName: localName) })
     }
 
     /// Nil for a direct call, the forwarding node's name for an accepted forwarded call. Throws
     /// `ForwardError.refused` (401 `{"message": "forwarded call refused: …"}`) for a forwarded call whose signature is
-    /// missing, malformed, stale, forged or replayed. `now` is this node's wall clock in unix milliseconds.
+    /// missing, malformed, stale, forged, addressed to another node or replayed. `now` is this node's wall clock in
+    /// unix milliseconds.
     public func check(_ request: HTTPRequest, now: UInt64 = ForwardSignature.unixMilliseconds()) throws(ForwardError) -> String? {
         guard let forwarder = request.headers[ForwardHeaders.forwardedBy] else { return nil }
         guard let verifier else { return forwarder }
         switch verifier.verify(request, now: now) {
         case .success(let node): return node
         case .failure(let failure): throw .refused(failure)
-        }
-    }
-
-    /// `handler` behind `check`, for routes that may receive forwarded calls.
-    public func guarding(_ handler: @escaping Handler) -> Handler {
-        { request, context in
-            _ = try check(request)
-            return try await handler(request, context)
         }
     }
 

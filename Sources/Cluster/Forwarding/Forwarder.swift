@@ -10,7 +10,7 @@ import Loop
 /// Loop-bound: call it from a task running on the client's loop, as the router's handlers do.
 public final class Forwarder: @unchecked Sendable {
     public let client: HTTPClient
-    /// This node's name, sent in the hop header and signed.
+    /// This node's name, sent in the hop header and signed as the sender.
     public let localName: String
     /// Nil when the cluster has no secret: calls then go unsigned.
     public let signature: ForwardSignature?
@@ -18,9 +18,6 @@ public final class Forwarder: @unchecked Sendable {
     public let timeout: UInt64
     private let clock: @Sendable () -> UInt64
     private let logger: Logger
-    /// The last timestamp signed. Timestamps only grow, by a millisecond when the clock has not moved, so two equal
-    /// calls in one millisecond (a listing polled twice) get different signatures and the second is no replay.
-    private var lastSigned: UInt64 = 0
 
     /// Request headers that concern one connection only and are never passed on (RFC 9110 §7.6.1), besides those
     /// a `Connection` header names and any `Proxy-*`. `Host` and `Content-Length` are written anew by the client;
@@ -39,7 +36,9 @@ public final class Forwarder: @unchecked Sendable {
 
     /// `timeout` is in milliseconds (default 10 s): long enough for an owner doing real work, short enough that a
     /// caller hears of a dead owner before its own timeout. `clock` gives the wall clock in unix milliseconds for
-    /// signatures (tests replace it).
+    /// signatures, used as it reads: each signature carries its own random nonce, so two equal calls in one
+    /// millisecond (a listing polled twice, a fan-out) differ without the timestamp moving off the clock. Tests
+    /// replace it.
     public init(client: HTTPClient, localName: String, signature: ForwardSignature?, timeout: UInt64 = 10_000,
                 logger: Logger = Logger(label: "rivulet.forward"),
                 clock: @escaping @Sendable () -> UInt64 = ForwardSignature.unixMilliseconds) {
@@ -67,7 +66,7 @@ public final class Forwarder: @unchecked Sendable {
         guard !ForwardGuard.isForwarded(request) else { throw .notOwner(owner: member, what: what) }
         var outgoing = request
         if let requestID { outgoing.headers.set("X-Request-Id", requestID) }
-        switch await send(outgoing, to: address, timeout: timeout) {
+        switch await send(outgoing, to: member, at: address, timeout: timeout) {
         case .success(let answer):
             return answer.servedBy(member)
         case .failure(let reason):
@@ -88,7 +87,7 @@ public final class Forwarder: @unchecked Sendable {
         let results = await withTaskGroup(of: (String, Result<HTTPResponse, ForwardFailure>).self) { group in
             for target in targets {
                 group.addTask(executorPreference: loop) {
-                    (target.name, await self.send(request, to: target.address, timeout: deadline))
+                    (target.name, await self.send(request, to: target.name, at: target.address, timeout: deadline))
                 }
             }
             var results: [String: Result<HTTPResponse, ForwardFailure>] = [:]
@@ -114,8 +113,9 @@ public final class Forwarder: @unchecked Sendable {
         return (answers, missing)
     }
 
-    /// One hop: rewrites the headers, signs, and runs the exchange with a deadline covering connect and read.
-    private func send(_ request: HTTPRequest, to address: String, timeout: UInt64) async -> Result<HTTPResponse, ForwardFailure> {
+    /// One hop to `member` at `address`: rewrites the headers, signs, and runs the exchange with a deadline covering
+    /// connect and read.
+    private func send(_ request: HTTPRequest, to member: String, at address: String, timeout: UInt64) async -> Result<HTTPResponse, ForwardFailure> {
         guard let (host, port) = Self.split(address) else { return .failure(.badAddress(address)) }
         var headers = HTTPHeaders()
         let connectionOptions = (request.headers.fields.filter { $0.name.lowercased() == "connection" })
@@ -130,10 +130,7 @@ public final class Forwarder: @unchecked Sendable {
         }
         headers.set("Host", address)
         headers.set(ForwardHeaders.forwardedBy, localName)
-        if let signature {
-            lastSigned = max(clock(), lastSigned + 1)
-            headers.set(ForwardHeaders.signature, signature.sign(method: request.method.rawValue, target: request.target, body: request.body, from: localName, at: lastSigned))
-        }
+        if let value = signatureHeader(for: request, to: member) { headers.set(ForwardHeaders.signature, value) }
         let outgoing = HTTPRequest(method: request.method, target: request.target, headers: headers, body: request.body, keepAlive: true)
         let client = self.client
         let result = await LoopDeadline.run(on: client.loop, milliseconds: timeout) {
@@ -146,6 +143,11 @@ public final class Forwarder: @unchecked Sendable {
         case .failure(.failed(let error as HTTPClientError)): return .failure(.client(error))
         case .failure(.failed(let error)): return .failure(.other("\(error)"))
         }
+    }
+
+    /// The signature header value for sending `request` to `member` now, by the clock; nil without a secret.
+    func signatureHeader(for request: HTTPRequest, to member: String) -> String? {
+        signature?.sign(method: request.method.rawValue, target: request.target, body: request.body, from: localName, to: member, at: clock())
     }
 
     /// `host:port`, with the host in brackets for IPv6 (`[::1]:8001`); nil when the port is missing or invalid.
