@@ -34,7 +34,7 @@ public final class NodeApplication: @unchecked Sendable {
         var logger = Logger(label: "rivulet.node")
         logger[metadataKey: "instance"] = "\(configuration.server.name)"
         self.logger = logger
-        cluster = ClusterServices(name: configuration.server.name)
+        cluster = ClusterServices(name: configuration.server.name, secrets: configuration.cluster.secrets)
     }
 
     /// The id lane: configured, or derived from the name.
@@ -149,22 +149,20 @@ public final class NodeApplication: @unchecked Sendable {
         return shell
     }
 
-    /// Loads the replicated map from `data_dir` and sets up ownership and forwarding.
+    /// Sets up ownership and forwarding, then loads the replicated map from `data_dir`.
     private func startClusterServices(gossip: GossipShell) async throws {
         let settings = configuration.cluster
+        cluster.ownership = Ownership(shell: gossip)
+        let client = HTTPClient(loop: loop)
+        self.client = client
+        cluster.forwarder = Forwarder(client: client, localName: configuration.server.name, signature: cluster.signature,
+                                      timeout: settings.forwardTimeout.milliseconds, logger: Logger(label: "rivulet.forward"))
         let store = try await StateStore.open(path: "\(configuration.server.dataDirectory)/state.sqlite", loop: loop)
         self.store = store
         cluster.state = try await ReplicatedState.start(
             shell: gossip, store: store, name: configuration.server.name,
             settings: ReplicatedState.Settings(tombstoneTTL: settings.tombstoneTTL, syncInterval: settings.gossip.pushPullInterval, lane: lane),
             logger: Logger(label: "rivulet.state"))
-        cluster.ownership = Ownership(shell: gossip)
-        let signature = ForwardSignature(base64Secrets: settings.secrets)
-        let client = HTTPClient(loop: loop)
-        self.client = client
-        cluster.forwarder = Forwarder(client: client, localName: configuration.server.name, signature: signature,
-                                      timeout: settings.forwardTimeout.milliseconds, logger: Logger(label: "rivulet.forward"))
-        cluster.forwardGuard = ForwardGuard(signature: signature, localName: configuration.server.name)
     }
 
     /// Stops the node as SIGTERM does; safe from any thread. For embedding the node, as in-process tests do.

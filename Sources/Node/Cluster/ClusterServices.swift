@@ -11,12 +11,18 @@ final class ClusterServices: @unchecked Sendable {
     var state: ReplicatedState?
     var ownership: Ownership?
     var forwarder: Forwarder?
-    /// Checks forwarded calls' signatures; until the cluster parts start, only with no secret configured.
-    var forwardGuard = ForwardGuard(verifier: nil)
+    /// Signs forwarded calls; nil without `cluster.secret`.
+    let signature: ForwardSignature?
+    /// Checks forwarded calls' signatures from the first request on, before the other parts have started.
+    let forwardGuard: ForwardGuard
     /// When the node started, for the uptime `/api/v1/nodes` shows.
     let startedAt = Date()
 
-    init(name: String) { self.name = name }
+    init(name: String, secrets: [String]) {
+        self.name = name
+        signature = ForwardSignature(base64Secrets: secrets)
+        forwardGuard = ForwardGuard(signature: signature, localName: name)
+    }
 
     func requireState() throws(HTTPError) -> ReplicatedState {
         guard let state else { throw HTTPError(.serviceUnavailable, "node \(name) is still starting: its state is not loaded yet") }
