@@ -86,6 +86,17 @@ import TestSupport
         }
     }
 
+    @Test func aDeleteRightBehindAPutStillOnItsWayToDiskDeletesIt() async throws {
+        try await Self.withTwoNodes { a, _, loop in
+            // The put runs up to its disk write and waits there; the delete comes in meanwhile.
+            let put = Task.immediate(executorPreference: loop) { try await a.state.put("k", value: Array("1".utf8)) }
+            let tombstone = try await a.state.delete("k")
+            _ = try await put.value
+            #expect(tombstone?.isTombstone == true)
+            #expect(a.state.get("k") == nil)
+        }
+    }
+
     @Test func aValueTooLargeForAGossipPacketTravelsAsANoticeAndIsFetched() async throws {
         try await Self.withTwoNodes { a, b, loop in
             let large = Array("\"\(String(repeating: "x", count: 20_000))\"".utf8)

@@ -56,6 +56,8 @@ public final class ReplicatedState: @unchecked Sendable {
     let syncTimer: LoopTimer
     let purgeTimer: LoopTimer
     let catchUpTimer: LoopTimer
+    /// Local writes on their way to disk by key (the latest), so a delete right behind a put sees it.
+    private var inFlight: [String: Record] = [:]
     /// Open sync sessions by member, so a burst of triggers does not stack sessions.
     var sessions: [String: SyncSessionSlot] = [:]
     var nextSessionID: UInt64 = 0
@@ -151,7 +153,8 @@ public final class ReplicatedState: @unchecked Sendable {
     @discardableResult
     public func delete(_ key: String) async throws -> Record? {
         try Self.validate(key: key)
-        guard get(key) != nil else { return nil }
+        // A put of this node still on its way to disk counts: it is about to land, and this delete must follow it.
+        guard get(key) != nil || inFlight[key]?.isTombstone == false else { return nil }
         return try await write(.tombstone(key: key, version: nextVersion()))
     }
 
@@ -181,6 +184,8 @@ public final class ReplicatedState: @unchecked Sendable {
     }
 
     private func write(_ record: Record) async throws -> Record {
+        inFlight[record.key] = record
+        defer { if inFlight[record.key] == record { inFlight[record.key] = nil } }
         try await store.write([record])
         if map.merge(record) {
             applied(record)
