@@ -34,8 +34,9 @@ public final class ReplicatedState: @unchecked Sendable {
         public var syncFailures: Int
 
         enum CodingKeys: String, CodingKey {
-            case records, tombstones, syncs
+            case records, tombstones
             case fileBytes = "file_bytes"
+            case syncs
             case syncFailures = "sync_failures"
         }
     }
