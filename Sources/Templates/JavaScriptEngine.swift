@@ -14,8 +14,8 @@ public final class JavaScriptEngine: JavaScriptEvaluating {
         let context: JSGlobalContextRef
         var functions: [String: (function: JSObjectRef, lastUse: UInt64)] = [:]
         var clock: UInt64 = 0
-        /// The event's JSON text, NUL-terminated; kept between evaluations for its capacity.
-        var eventText: [UInt8] = []
+        /// The buffer for the event's JSON text, kept between evaluations for its capacity.
+        let eventText = JavaScriptEventText()
     }
 
     /// The time limit of one evaluation in seconds.
@@ -62,13 +62,10 @@ public final class JavaScriptEngine: JavaScriptEvaluating {
                                  engine: JavaScriptEngine) throws(TemplateError) -> JSONValue {
         let context = state.context
         let function = try engine.function(for: expression, in: &state)
-        JavaScriptEventText.write(object, into: &state.eventText)
-        let event = state.eventText.withUnsafeBufferPointer { bytes in
-            bytes.withMemoryRebound(to: CChar.self) { text -> JSValueRef? in
-                guard let reference = JSStringCreateWithUTF8CString(text.baseAddress) else { return nil }
-                defer { JSStringRelease(reference) }
-                return JSValueMakeFromJSONString(context, reference)
-            }
+        let event = state.eventText.withText(of: object) { text -> JSValueRef? in
+            guard let reference = JSStringCreateWithUTF8CString(text) else { return nil }
+            defer { JSStringRelease(reference) }
+            return JSValueMakeFromJSONString(context, reference)
         }
         guard let event else { throw TemplateError.javascript("the event could not be converted to JavaScript") }
         var exception: JSValueRef?

@@ -1,80 +1,126 @@
-/// Writes an event as UTF-8 JSON text for `JSValueMakeFromJSONString`, into a buffer the engine reuses, so that
+/// Writes an event as UTF-8 JSON text for `JSValueMakeFromJSONString` into a buffer the engine reuses, so that
 /// handing the event to JavaScript costs one pass over it and no `String` building.
 ///
 /// The text parses to the same JavaScript value as `JSONValue.jsonText()` would: object keys in the same order
 /// (sorted bytewise, as Go's `json.Marshal` writes them), the same strings and the same doubles. It is not Go's
 /// text: `<`, `>`, `&`, U+2028 and U+2029 are written as they are, and numbers in any form that reads back exactly.
-enum JavaScriptEventText {
-    /// Replaces `buffer`'s contents with the JSON text of `value` followed by a NUL, keeping its capacity.
-    static func write(_ value: JSONValue, into buffer: inout [UInt8]) {
-        buffer.removeAll(keepingCapacity: true)
-        write(value, to: &buffer)
-        buffer.append(0)
+///
+/// Not thread-safe: the engine uses one under its lock.
+final class JavaScriptEventText {
+    private var bytes: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var count = 0
+
+    init(capacity: Int = 4096) {
+        self.capacity = capacity
+        bytes = .allocate(capacity: capacity)
     }
 
-    private static func write(_ value: JSONValue, to buffer: inout [UInt8]) {
+    deinit {
+        bytes.deallocate()
+    }
+
+    /// Writes the JSON text of `value`, NUL-terminated, replacing what the buffer held, and passes it to `body`.
+    func withText<T>(of value: JSONValue, _ body: (UnsafePointer<CChar>) -> T) -> T {
+        count = 0
+        write(value)
+        append(0)
+        return bytes.withMemoryRebound(to: CChar.self, capacity: count) { body($0) }
+    }
+
+    private func reserve(_ extra: Int) {
+        guard count + extra > capacity else { return }
+        let grown = max(capacity * 2, count + extra)
+        let new = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+        new.update(from: bytes, count: count)
+        bytes.deallocate()
+        bytes = new
+        capacity = grown
+    }
+
+    private func append(_ byte: UInt8) {
+        reserve(1)
+        bytes[count] = byte
+        count += 1
+    }
+
+    private func append(_ source: UnsafeBufferPointer<UInt8>) {
+        guard let base = source.baseAddress, source.count > 0 else { return }
+        reserve(source.count)
+        (bytes + count).update(from: base, count: source.count)
+        count += source.count
+    }
+
+    private func append(_ literal: StaticString) {
+        append(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
+    private func write(_ value: JSONValue) {
         switch value {
-        case .null: append("null", to: &buffer)
-        case .bool(let flag): append(flag ? "true" : "false", to: &buffer)
-        case .number(let number): writeNumber(number, to: &buffer)
-        case .string(let text): writeString(text, to: &buffer)
+        case .null: append("null")
+        case .bool(let flag): append(flag ? "true" : "false")
+        case .number(let number): writeNumber(number)
+        case .string(let text): writeString(text)
         case .array(let elements):
-            buffer.append(UInt8(ascii: "["))
-            for (index, element) in elements.enumerated() {
-                if index > 0 { buffer.append(UInt8(ascii: ",")) }
-                write(element, to: &buffer)
+            append(UInt8(ascii: "["))
+            for index in elements.indices {
+                if index > 0 { append(UInt8(ascii: ",")) }
+                write(elements[index])
             }
-            buffer.append(UInt8(ascii: "]"))
+            append(UInt8(ascii: "]"))
         case .object(let fields):
-            buffer.append(UInt8(ascii: "{"))
+            append(UInt8(ascii: "{"))
             var first = true
-            for (key, member) in sortedMembers(fields) {
-                if !first { buffer.append(UInt8(ascii: ",")) }
+            for index in Self.sortedIndices(fields) {
+                if !first { append(UInt8(ascii: ",")) }
                 first = false
-                writeString(key, to: &buffer)
-                buffer.append(UInt8(ascii: ":"))
-                write(member, to: &buffer)
+                writeString(fields.keys[index])
+                append(UInt8(ascii: ":"))
+                write(fields.values[index])
             }
-            buffer.append(UInt8(ascii: "}"))
+            append(UInt8(ascii: "}"))
         }
     }
 
-    /// Members with keys in bytewise UTF-8 order, as `Value.sortedMembers` (and so `jsonText()`) orders them.
-    private static func sortedMembers(_ fields: [String: JSONValue]) -> [(key: String, value: JSONValue)] {
-        var members = Array(fields)
-        if members.count > 1 {
-            members.sort { left, right in precedes(left.key, right.key) }
+    /// The members' positions with keys in bytewise UTF-8 order, as `Value.sortedMembers` (and so `jsonText()`)
+    /// orders them. Keys are compared by their first eight bytes as one integer, and in full only on a tie.
+    private static func sortedIndices(_ fields: [String: JSONValue]) -> [Dictionary<String, JSONValue>.Index] {
+        var entries: [(prefix: UInt64, index: Dictionary<String, JSONValue>.Index)] = []
+        entries.reserveCapacity(fields.count)
+        var index = fields.startIndex
+        while index != fields.endIndex {
+            entries.append((prefix(of: fields.keys[index]), index))
+            fields.formIndex(after: &index)
         }
-        return members
-    }
-
-    private static func precedes(_ left: String, _ right: String) -> Bool {
-        var left = left, right = right
-        return left.withUTF8 { l in
-            right.withUTF8 { r in
-                let common = min(l.count, r.count)
-                var index = 0
-                while index < common {
-                    if l[index] != r[index] { return l[index] < r[index] }
-                    index += 1
-                }
-                return l.count < r.count
+        if entries.count > 1 {
+            entries.sort { left, right in
+                if left.prefix != right.prefix { return left.prefix < right.prefix }
+                return fields.keys[left.index].utf8.lexicographicallyPrecedes(fields.keys[right.index].utf8)
             }
         }
+        return entries.map(\.index)
     }
 
-    private static func append(_ literal: StaticString, to buffer: inout [UInt8]) {
-        literal.withUTF8Buffer { buffer.append(contentsOf: $0) }
+    /// A key's first eight UTF-8 bytes, big-endian and zero-padded, so that the integers order as the bytes do.
+    private static func prefix(of key: String) -> UInt64 {
+        func load(_ utf8: UnsafeBufferPointer<UInt8>) -> UInt64 {
+            var prefix: UInt64 = 0
+            for index in 0..<min(utf8.count, 8) { prefix |= UInt64(utf8[index]) << UInt64(56 - 8 * index) }
+            return prefix
+        }
+        if let prefix = key.utf8.withContiguousStorageIfAvailable(load) { return prefix }
+        var copy = key
+        return copy.withUTF8(load)
     }
 
     /// Integers up to 2^53 as plain digits; other finite numbers in Swift's shortest form that reads back to the
     /// same double (`1.5`, `1e-07`, `1e+21`, all valid JSON); anything else as `jsonText()` writes it.
-    private static func writeNumber(_ number: Double, to buffer: inout [UInt8]) {
+    private func writeNumber(_ number: Double) {
         if number.magnitude < 9_007_199_254_740_992, number == number.rounded(.towardZero),
            !(number == 0 && number.sign == .minus) {
             var integer = Int64(number)
             if integer < 0 {
-                buffer.append(UInt8(ascii: "-"))
+                append(UInt8(ascii: "-"))
                 integer = -integer
             }
             // At most 16 digits below 2^53.
@@ -86,42 +132,53 @@ enum JavaScriptEventText {
                     raw[start] = UInt8(ascii: "0") + UInt8(integer % 10)
                     integer /= 10
                 } while integer > 0
-                buffer.append(contentsOf: raw[start...])
+                append(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[start...]))
             }
-        } else if number.isFinite {
-            var text = number.description
-            text.withUTF8 { buffer.append(contentsOf: $0) }
         } else {
-            var text = GoFloat.json(number)
-            text.withUTF8 { buffer.append(contentsOf: $0) }
+            var text = number.isFinite ? number.description : GoFloat.json(number)
+            text.withUTF8 { append($0) }
         }
     }
 
     /// A JSON string: `"` and `\` escaped, control characters as `\u00XX`, everything else as its UTF-8 bytes.
-    private static func writeString(_ text: String, to buffer: inout [UInt8]) {
-        var text = text
-        buffer.append(UInt8(ascii: "\""))
-        text.withUTF8 { bytes in
-            var start = 0
-            for index in bytes.indices {
-                let byte = bytes[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
-                start = index + 1
-                buffer.append(UInt8(ascii: "\\"))
-                switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"): buffer.append(byte)
-                case UInt8(ascii: "\n"): buffer.append(UInt8(ascii: "n"))
-                case UInt8(ascii: "\r"): buffer.append(UInt8(ascii: "r"))
-                case UInt8(ascii: "\t"): buffer.append(UInt8(ascii: "t"))
-                default:
-                    let hex: StaticString = "0123456789abcdef"
-                    buffer.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                               hex.utf8Start[Int(byte >> 4)], hex.utf8Start[Int(byte & 0xf)]])
-                }
-            }
-            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
+    private func writeString(_ text: String) {
+        if text.utf8.withContiguousStorageIfAvailable({ writeString(utf8: $0) }) == nil {
+            var copy = text
+            copy.withUTF8 { writeString(utf8: $0) }
         }
-        buffer.append(UInt8(ascii: "\""))
+    }
+
+    private func writeString(utf8: UnsafeBufferPointer<UInt8>) {
+        // Worst case: every byte becomes \u00XX. Locals keep the loop off the object's storage.
+        reserve(utf8.count * 6 + 2)
+        let output = bytes
+        var end = count
+        output[end] = UInt8(ascii: "\"")
+        end += 1
+        for byte in utf8 {
+            if byte >= 0x20, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
+                output[end] = byte
+                end += 1
+                continue
+            }
+            output[end] = UInt8(ascii: "\\")
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): output[end + 1] = byte
+            case UInt8(ascii: "\n"): output[end + 1] = UInt8(ascii: "n")
+            case UInt8(ascii: "\r"): output[end + 1] = UInt8(ascii: "r")
+            case UInt8(ascii: "\t"): output[end + 1] = UInt8(ascii: "t")
+            default:
+                let hex: StaticString = "0123456789abcdef"
+                output[end + 1] = UInt8(ascii: "u")
+                output[end + 2] = UInt8(ascii: "0")
+                output[end + 3] = UInt8(ascii: "0")
+                output[end + 4] = hex.utf8Start[Int(byte >> 4)]
+                output[end + 5] = hex.utf8Start[Int(byte & 0xf)]
+                end += 4
+            }
+            end += 2
+        }
+        output[end] = UInt8(ascii: "\"")
+        count = end + 1
     }
 }
