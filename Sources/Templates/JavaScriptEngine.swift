@@ -62,8 +62,8 @@ public final class JavaScriptEngine: JavaScriptEvaluating {
                                  engine: JavaScriptEngine) throws(TemplateError) -> JSONValue {
         let context = state.context
         let function = try engine.function(for: expression, in: &state)
-        let event = state.eventText.withText(of: object) { text -> JSValueRef? in
-            guard let reference = JSStringCreateWithUTF8CString(text) else { return nil }
+        let event = state.eventText.withText(of: object) { units, count -> JSValueRef? in
+            guard let reference = JSStringCreateWithCharacters(units, count) else { return nil }
             defer { JSStringRelease(reference) }
             return JSValueMakeFromJSONString(context, reference)
         }

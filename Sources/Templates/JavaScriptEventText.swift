@@ -1,5 +1,6 @@
-/// Writes an event as UTF-8 JSON text for `JSValueMakeFromJSONString` into a buffer the engine reuses, so that
-/// handing the event to JavaScript costs one pass over it and no `String` building.
+/// Writes an event as JSON text for `JSValueMakeFromJSONString`, in UTF-16 as JavaScriptCore holds strings, into a
+/// buffer the engine reuses, so that handing the event to JavaScript costs one pass over it, no `String` building,
+/// and no UTF-8 validation and conversion inside JavaScriptCore.
 ///
 /// The text parses to the same JavaScript value as `JSONValue.jsonText()` would: object keys in the same order
 /// (sorted bytewise, as Go's `json.Marshal` writes them), the same strings and the same doubles. It is not Go's
@@ -7,48 +8,49 @@
 ///
 /// Not thread-safe: the engine uses one under its lock.
 final class JavaScriptEventText {
-    private var bytes: UnsafeMutablePointer<UInt8>
+    private var units: UnsafeMutablePointer<UInt16>
     private var capacity: Int
     private var count = 0
 
     init(capacity: Int = 4096) {
         self.capacity = capacity
-        bytes = .allocate(capacity: capacity)
+        units = .allocate(capacity: capacity)
     }
 
     deinit {
-        bytes.deallocate()
+        units.deallocate()
     }
 
-    /// Writes the JSON text of `value`, NUL-terminated, replacing what the buffer held, and passes it to `body`.
-    func withText<T>(of value: JSONValue, _ body: (UnsafePointer<CChar>) -> T) -> T {
+    /// Writes the JSON text of `value`, replacing what the buffer held, and passes its UTF-16 code units to `body`.
+    func withText<T>(of value: JSONValue, _ body: (UnsafePointer<UInt16>, Int) -> T) -> T {
         count = 0
         write(value)
-        append(0)
-        return bytes.withMemoryRebound(to: CChar.self, capacity: count) { body($0) }
+        return body(units, count)
     }
 
     private func reserve(_ extra: Int) {
         guard count + extra > capacity else { return }
         let grown = max(capacity * 2, count + extra)
-        let new = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
-        new.update(from: bytes, count: count)
-        bytes.deallocate()
-        bytes = new
+        let new = UnsafeMutablePointer<UInt16>.allocate(capacity: grown)
+        new.update(from: units, count: count)
+        units.deallocate()
+        units = new
         capacity = grown
     }
 
     private func append(_ byte: UInt8) {
         reserve(1)
-        bytes[count] = byte
+        units[count] = UInt16(byte)
         count += 1
     }
 
+    /// Appends ASCII bytes.
     private func append(_ source: UnsafeBufferPointer<UInt8>) {
-        guard let base = source.baseAddress, source.count > 0 else { return }
         reserve(source.count)
-        (bytes + count).update(from: base, count: source.count)
-        count += source.count
+        for byte in source {
+            units[count] = UInt16(byte)
+            count += 1
+        }
     }
 
     private func append(_ literal: StaticString) {
@@ -140,45 +142,69 @@ final class JavaScriptEventText {
         }
     }
 
-    /// A JSON string: `"` and `\` escaped, control characters as `\u00XX`, everything else as its UTF-8 bytes.
+    /// A JSON string: `"` and `\` escaped, control characters as `\u00XX`, everything else as it is.
     private func writeString(_ text: String) {
-        if text.utf8.withContiguousStorageIfAvailable({ writeString(utf8: $0) }) == nil {
+        let start = count
+        let ascii = text.utf8.withContiguousStorageIfAvailable { writeASCII($0) } ?? {
             var copy = text
-            copy.withUTF8 { writeString(utf8: $0) }
+            return copy.withUTF8 { writeASCII($0) }
+        }()
+        if !ascii {
+            count = start
+            writeUTF16(text)
         }
     }
 
-    private func writeString(utf8: UnsafeBufferPointer<UInt8>) {
+    /// Writes the string when all its bytes are ASCII (each byte is then one UTF-16 unit); false otherwise.
+    private func writeASCII(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
         // Worst case: every byte becomes \u00XX. Locals keep the loop off the object's storage.
         reserve(utf8.count * 6 + 2)
-        let output = bytes
+        let output = units
         var end = count
-        output[end] = UInt8(ascii: "\"")
+        output[end] = UInt16(UInt8(ascii: "\""))
         end += 1
         for byte in utf8 {
-            if byte >= 0x20, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
-                output[end] = byte
-                end += 1
-                continue
-            }
-            output[end] = UInt8(ascii: "\\")
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): output[end + 1] = byte
-            case UInt8(ascii: "\n"): output[end + 1] = UInt8(ascii: "n")
-            case UInt8(ascii: "\r"): output[end + 1] = UInt8(ascii: "r")
-            case UInt8(ascii: "\t"): output[end + 1] = UInt8(ascii: "t")
-            default:
-                let hex: StaticString = "0123456789abcdef"
-                output[end + 1] = UInt8(ascii: "u")
-                output[end + 2] = UInt8(ascii: "0")
-                output[end + 3] = UInt8(ascii: "0")
-                output[end + 4] = hex.utf8Start[Int(byte >> 4)]
-                output[end + 5] = hex.utf8Start[Int(byte & 0xf)]
-                end += 4
-            }
-            end += 2
+            if byte >= 0x80 { return false }
+            end = Self.put(UInt16(byte), into: output, at: end)
         }
-        output[end] = UInt8(ascii: "\"")
+        output[end] = UInt16(UInt8(ascii: "\""))
         count = end + 1
+        return true
+    }
+
+    private func writeUTF16(_ text: String) {
+        reserve(text.utf16.count * 6 + 2)
+        let output = units
+        var end = count
+        output[end] = UInt16(UInt8(ascii: "\""))
+        end += 1
+        for unit in text.utf16 { end = Self.put(unit, into: output, at: end) }
+        output[end] = UInt16(UInt8(ascii: "\""))
+        count = end + 1
+    }
+
+    /// Writes one code unit of a string's content, escaped as JSON requires, and returns the next position.
+    @inline(__always)
+    private static func put(_ unit: UInt16, into output: UnsafeMutablePointer<UInt16>, at end: Int) -> Int {
+        if unit >= 0x20, unit != UInt16(UInt8(ascii: "\"")), unit != UInt16(UInt8(ascii: "\\")) {
+            output[end] = unit
+            return end + 1
+        }
+        output[end] = UInt16(UInt8(ascii: "\\"))
+        switch unit {
+        case UInt16(UInt8(ascii: "\"")), UInt16(UInt8(ascii: "\\")): output[end + 1] = unit
+        case UInt16(UInt8(ascii: "\n")): output[end + 1] = UInt16(UInt8(ascii: "n"))
+        case UInt16(UInt8(ascii: "\r")): output[end + 1] = UInt16(UInt8(ascii: "r"))
+        case UInt16(UInt8(ascii: "\t")): output[end + 1] = UInt16(UInt8(ascii: "t"))
+        default:
+            let hex: StaticString = "0123456789abcdef"
+            output[end + 1] = UInt16(UInt8(ascii: "u"))
+            output[end + 2] = UInt16(UInt8(ascii: "0"))
+            output[end + 3] = UInt16(UInt8(ascii: "0"))
+            output[end + 4] = UInt16(hex.utf8Start[Int(unit >> 4)])
+            output[end + 5] = UInt16(hex.utf8Start[Int(unit & 0xf)])
+            return end + 6
+        }
+        return end + 2
     }
 }
