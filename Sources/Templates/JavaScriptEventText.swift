@@ -73,7 +73,7 @@ final class JavaScriptEventText {
         case .object(let fields):
             append(UInt8(ascii: "{"))
             var first = true
-            for index in Self.sortedIndices(fields) {
+            for (_, index) in Self.sortedIndices(fields) {
                 if !first { append(UInt8(ascii: ",")) }
                 first = false
                 writeString(fields.keys[index])
@@ -84,9 +84,10 @@ final class JavaScriptEventText {
         }
     }
 
-    /// The members' positions with keys in bytewise UTF-8 order, as `Value.sortedMembers` (and so `jsonText()`)
-    /// orders them. Keys are compared by their first eight bytes as one integer, and in full only on a tie.
-    private static func sortedIndices(_ fields: [String: JSONValue]) -> [Dictionary<String, JSONValue>.Index] {
+    /// The members' positions, with their keys' prefixes, in bytewise UTF-8 order of the keys, as
+    /// `Value.sortedMembers` (and so `jsonText()`) orders them. Keys are compared by their first eight bytes as one integer, and in full only on a tie.
+    private static func sortedIndices(_ fields: [String: JSONValue])
+        -> [(prefix: UInt64, index: Dictionary<String, JSONValue>.Index)] {
         var entries: [(prefix: UInt64, index: Dictionary<String, JSONValue>.Index)] = []
         entries.reserveCapacity(fields.count)
         var index = fields.startIndex
@@ -100,7 +101,7 @@ final class JavaScriptEventText {
                 return fields.keys[left.index].utf8.lexicographicallyPrecedes(fields.keys[right.index].utf8)
             }
         }
-        return entries.map(\.index)
+        return entries
     }
 
     /// A key's first eight UTF-8 bytes, big-endian and zero-padded, so that the integers order as the bytes do.
