@@ -14,6 +14,8 @@ public final class JavaScriptEngine: JavaScriptEvaluating {
         let context: JSGlobalContextRef
         var functions: [String: (function: JSObjectRef, lastUse: UInt64)] = [:]
         var clock: UInt64 = 0
+        /// The buffer for the event's JSON text, kept between evaluations for its capacity.
+        let eventText = JavaScriptEventText()
     }
 
     /// The time limit of one evaluation in seconds.
@@ -60,7 +62,11 @@ public final class JavaScriptEngine: JavaScriptEvaluating {
                                  engine: JavaScriptEngine) throws(TemplateError) -> JSONValue {
         let context = state.context
         let function = try engine.function(for: expression, in: &state)
-        let event = withJSString(object.jsonText()) { JSValueMakeFromJSONString(context, $0) }
+        let event = state.eventText.withText(of: object) { units, count -> JSValueRef? in
+            guard let reference = JSStringCreateWithCharacters(units, count) else { return nil }
+            defer { JSStringRelease(reference) }
+            return JSValueMakeFromJSONString(context, reference)
+        }
         guard let event else { throw TemplateError.javascript("the event could not be converted to JavaScript") }
         var exception: JSValueRef?
         let arguments: [JSValueRef?] = [event, event]
@@ -117,7 +123,21 @@ public final class JavaScriptEngine: JavaScriptEvaluating {
     }
 
     private static func json(of value: JSValueRef?, in context: JSGlobalContextRef) throws(TemplateError) -> JSONValue {
-        guard let value, !JSValueIsUndefined(context, value) else { return .null }
+        guard let value else { return .null }
+        // Results that JSON would carry unchanged skip the JSON round trip.
+        switch JSValueGetType(context, value) {
+        case kJSTypeUndefined, kJSTypeNull: return .null
+        case kJSTypeBoolean: return .bool(JSValueToBoolean(context, value))
+        case kJSTypeNumber:
+            // JSON writes NaN and the infinities as null, and -0 as 0.
+            let number = JSValueToNumber(context, value, nil)
+            return number.isFinite ? .number(number == 0 ? 0 : number) : .null
+        case kJSTypeString:
+            guard let text = JSValueToStringCopy(context, value, nil) else { break }
+            defer { JSStringRelease(text) }
+            return .string(string(text))
+        default: break
+        }
         var exception: JSValueRef?
         guard let text = JSValueCreateJSONString(context, value, 0, &exception) else {
             if let exception { throw TemplateError.javascript(describe(exception, in: context)) }
@@ -133,11 +153,11 @@ public final class JavaScriptEngine: JavaScriptEvaluating {
         return string(text)
     }
 
+    /// The text of a JavaScript string; a lone surrogate becomes U+FFFD, as JSON's `\uXXXX` does in `JSONParser`.
     private static func string(_ text: JSStringRef) -> String {
-        let size = JSStringGetMaximumUTF8CStringSize(text)
-        var buffer = [CChar](repeating: 0, count: size)
-        _ = JSStringGetUTF8CString(text, &buffer, size)
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let length = JSStringGetLength(text)
+        guard length > 0, let characters = JSStringGetCharactersPtr(text) else { return "" }
+        return String(decoding: UnsafeBufferPointer(start: characters, count: length), as: UTF16.self)
     }
 
     private static func withJSString<T>(_ text: String, _ body: (JSStringRef) -> T) -> T {

@@ -26,6 +26,33 @@ struct JavaScriptEngineTests {
         #expect(try engine.evaluate(expression, object: event) == expected)
     }
 
+    @Test func theEventReachesJavaScriptUnchanged() throws {
+        let text = JSONValue.string("quote \" backslash \\ <b>&amp; \n\r\t\u{01}\u{1f} \u{2028}\u{2029} é 😀")
+        let tricky = JSONValue.object([
+            "text": text,
+            "numbers": .array([.number(0), .number(-0.0), .number(1), .number(-42), .number(0.1), .number(142.5),
+                               .number(1e21), .number(1e-7), .number(9_007_199_254_740_993), .number(-1.5e300),
+                               .number(5e-324), .number(123_456_789_012)]),
+            "nested": .object(["b": .null, "a": .bool(true), "é": .bool(false), "Z": .array([])]),
+            "empty": .object([:]),
+        ])
+        #expect(try engine.evaluate("$", object: tricky) == tricky)
+        // Keys arrive in bytewise order, as Go's json.Marshal writes them.
+        #expect(try engine.evaluate("Object.keys($.nested).join()", object: tricky) == .string("Z,a,b,é"))
+        #expect(try engine.evaluate("$.numbers.map(n => Object.is(n, -0) ? '-0' : String(n)).join()", object: tricky)
+            == .string("0,-0,1,-42,0.1,142.5,1e+21,1e-7,9007199254740992,-1.5e+300,5e-324,123456789012"))
+        #expect(try engine.evaluate("$.text", object: tricky) == text)
+    }
+
+    @Test(arguments: [
+        ("'text'", JSONValue.string("text")), ("1 / 0", .null), ("0 / 0", .null), ("-0", .number(0)),
+        ("true", .bool(true)), ("null", .null), ("'\\ud800x'", .string("\u{FFFD}x")), ("new String('s')", .string("s")),
+        ("() => 1", .null), ("Symbol('s')", .null),
+    ])
+    func primitiveResultsMatchTheirJSON(expression: String, expected: JSONValue) throws {
+        #expect(try engine.evaluate(expression, object: event) == expected)
+    }
+
     @Test func syntaxErrorsAreReported() {
         #expect {
             try engine.evaluate("this is not javascript", object: event)
