@@ -31,6 +31,7 @@ public enum SyncCodec {
         case records = 3
         case wants = 4
         case done = 5
+        case more = 6
     }
 
     /// The bytes of `message`.
@@ -69,6 +70,8 @@ public enum SyncCodec {
             }
         case .done:
             writer.write(MessageType.done.rawValue)
+        case .more:
+            writer.write(MessageType.more.rawValue)
         }
         return writer.bytes
     }
@@ -110,6 +113,8 @@ public enum SyncCodec {
             message = .wants(keys)
         case .done:
             message = .done
+        case .more:
+            message = .more
         }
         guard reader.remaining == 0 else { throw .trailingBytes(count: reader.remaining) }
         return message

@@ -2,10 +2,24 @@
 /// map, so the exchange is tested without sockets. The shell sends what these return and merges what it receives.
 public enum SyncPlan {
     /// R's answer to a digest: the buckets where the maps differ and R's key versions in them. Costs time in
-    /// proportion to the records in differing buckets, so two nearly equal maps exchange little.
-    public static func versions(answering digest: Digest, from map: ReplicatedMap) -> SyncMessage {
-        let buckets = map.digest.differingBuckets(from: digest)
-        return .versions(buckets: buckets, entries: map.versions(inBuckets: buckets))
+    /// proportion to the records in differing buckets, so two nearly equal maps exchange little. When those versions
+    /// would take more than `maxBytes` (a new node facing a large map), it answers the buckets that fit, at least one,
+    /// after a `.more` that makes the initiator come back for the rest: no message outgrows the stream's frame limit.
+    public static func versions(answering digest: Digest, from map: ReplicatedMap, maxBytes: Int = 4 << 20) -> [SyncMessage] {
+        let differing = map.digest.differingBuckets(from: digest)
+        var buckets: [UInt16] = []
+        var entries: [KeyVersion] = []
+        var size = 0
+        for bucket in differing {
+            let bucketEntries = map.versions(inBuckets: [bucket])
+            let bucketSize = bucketEntries.reduce(2) { $0 + $1.key.utf8.count + $1.version.node.utf8.count + 24 }
+            if !buckets.isEmpty, size + bucketSize > maxBytes { break }
+            buckets.append(bucket)
+            entries += bucketEntries
+            size += bucketSize
+        }
+        let answer = SyncMessage.versions(buckets: buckets, entries: entries)
+        return buckets.count < differing.count ? [.more, answer] : [answer]
     }
 
     /// I's side after `.versions`: the records to push to R (newer than R's, or missing at R), sorted by key, and the

@@ -22,6 +22,7 @@ import Testing
         .wants([]),
         .wants(["connector/1", "🚀"]),
         .done,
+        .more,
     ]
 
     @Test func everyMessageRoundTrips() throws {

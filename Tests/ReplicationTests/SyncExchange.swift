@@ -13,6 +13,8 @@ struct SyncExchange {
     /// The cutoff both sides pass to `merge`, as the shell does from its tombstone time to live.
     var tombstoneHorizon: UInt64 = 0
     var chunkBytes = 16 << 10
+    /// The responder's bound on one `.versions` answer.
+    var versionsBytes = 4 << 20
 
     private(set) var messages = 0
     private(set) var bytes = 0
@@ -20,6 +22,10 @@ struct SyncExchange {
     private(set) var versionsSent = 0
     private(set) var recordsPushed = 0
     private(set) var recordsPulled = 0
+    /// Whether the last run's answer covered only part of the differing buckets (`.more`).
+    private(set) var answeredInPart = false
+    /// The largest `.versions` message of the runs, in bytes.
+    private(set) var largestVersions = 0
 
     init(initiator: ReplicatedMap, responder: ReplicatedMap, tombstoneHorizon: UInt64 = 0) {
         self.initiator = initiator
@@ -33,11 +39,19 @@ struct SyncExchange {
             throw Failure.unexpected(.digest(initiator.digest), step: "digest")
         }
 
-        // 2. R→I: the differing buckets and R's versions in them.
-        let answer = try transmit(SyncPlan.versions(answering: digest, from: responder))
-        guard case .versions(let buckets, let entries) = answer else {
-            throw Failure.unexpected(answer, step: "versions")
+        // 2. R→I: the differing buckets and R's versions in them, perhaps only some after `.more`.
+        answeredInPart = false
+        var answer: SyncMessage?
+        for message in SyncPlan.versions(answering: digest, from: responder, maxBytes: versionsBytes) {
+            switch try transmit(message) {
+            case .more: answeredInPart = true
+            case let other: answer = other
+            }
         }
+        guard case .versions(let buckets, let entries) = answer else {
+            throw Failure.unexpected(answer ?? .more, step: "versions")
+        }
+        largestVersions = max(largestVersions, SyncCodec.encode(answer!).count)
         bucketsCompared += buckets.count
         versionsSent += entries.count
 

@@ -53,6 +53,21 @@ import Testing
         #expect(sync.initiator["connector/9000"]?.isTombstone == true)
     }
 
+    @Test func aNewNodeFacingALargeMapIsAnsweredInPartsThatFitUntilItHasEverything() throws {
+        let responder = Fixture.map((0..<5_000).map { Fixture.put("connector/\($0)", "config \($0)", wall: 1_000 + UInt64($0)) })
+        var sync = SyncExchange(initiator: ReplicatedMap(), responder: responder)
+        sync.versionsBytes = 16 << 10
+        var rounds = 0
+        repeat {
+            try sync.run()
+            rounds += 1
+        } while sync.answeredInPart && rounds < 1_000
+        #expect(sync.initiator == responder)
+        #expect(rounds > 5, "the versions of 5,000 keys do not fit 16 KiB")
+        // A bucket holds about 5 keys here, so an answer overshoots the bound by at most one bucket.
+        #expect(sync.largestVersions < (16 << 10) + 1_000)
+    }
+
     @Test func deletesOnEitherSidePropagateAsTombstones() throws {
         let base = Fixture.map([Fixture.put("a", "1", wall: 10), Fixture.put("b", "2", wall: 10)])
         var initiator = base

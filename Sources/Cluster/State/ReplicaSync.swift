@@ -171,6 +171,8 @@ extension ReplicatedState {
                     finished = true
                     finishSession(with: member.name, id: id, failure: nil)
                     stream.close()
+                case .more:
+                    sessions[member.name]?.resync = true
                 case .digest, .wants:
                     stream.close()
                 }
@@ -209,13 +211,13 @@ extension ReplicatedState {
         guard kind == .replica, let message = try? SyncCodec.decode(payload) else { return stream.close() }
         switch message {
         case .digest(let digest):
-            transmit(SyncPlan.versions(answering: digest, from: map), on: stream)
+            for message in SyncPlan.versions(answering: digest, from: map) { transmit(message, on: stream) }
         case .records(let records):
             syncedRecords.increment(by: merge(remote: records).count)
         case .wants(let keys):
             send(SyncPlan.records(wanted: keys, from: map), on: stream)
             transmit(.done, on: stream)
-        case .versions, .done:
+        case .versions, .done, .more:
             stream.close()
         }
     }
