@@ -1,3 +1,5 @@
+import Replication
+
 /// A seeded random number generator (splitmix64), so every randomized test replays the same cases on every run.
 struct SeededGenerator: RandomNumberGenerator {
     private var state: UInt64
@@ -11,11 +13,9 @@ struct SeededGenerator: RandomNumberGenerator {
         Int(next(upperBound: UInt64(bound)))
     }
 
+    /// SplitMix64's step: a golden-ratio increment through the same finalizer `StableHash.mix` is.
     mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        return StableHash.mix(state)
     }
 }

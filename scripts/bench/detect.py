@@ -11,9 +11,11 @@ stops with the script.
   scripts/bench/detect.py                      # builds rivulet (release) unless RIVULET_BIN is set
   NODES=3 TRIALS=5 PROFILE=loopback scripts/bench/detect.py
 """
-import json, math, os, random, re, shutil, signal, statistics, subprocess, sys, tempfile, time, urllib.request
+import json, math, os, random, shutil, signal, statistics, sys, tempfile, time, urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import benchnodes
+from benchnodes import binary, fail
+
 NODES = int(os.environ.get("NODES", "5"))
 TRIALS = max(1, int(os.environ.get("TRIALS", "10")))
 PROFILE = os.environ.get("PROFILE", "lan")
@@ -23,34 +25,13 @@ WORK = tempfile.mkdtemp(prefix="rivulet-detect.")
 processes = {}
 
 
-def fail(message):
-    print(f"detect.py: {message}", file=sys.stderr)
-    sys.exit(2)
-
-
-def binary():
-    path = os.environ.get("RIVULET_BIN")
-    if path:
-        return path
-    subprocess.run(["swift", "build", "-c", "release", "--product", "rivulet"], cwd=ROOT, check=True, stdout=sys.stderr)
-    bin_dir = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
-                             capture_output=True, text=True).stdout.strip()
-    return os.path.join(bin_dir, "rivulet")
-
-
 def start(rivulet, name, seed):
     """Starts a node and returns (process, http port, gossip port) once it printed its listening line."""
-    config = os.path.join(WORK, f"{name}.yaml")
-    with open(config, "w") as file:
-        file.write(f"server: {{name: {name}, host: 127.0.0.1, port: 0, admin_token: {TOKEN}, data_dir: {WORK}/{name}}}\n"
-                   f"cluster: {{bind: 127.0.0.1:0, seeds: [{seed or ''}], gossip: {{profile: {PROFILE}}}}}\n")
-    log = open(os.path.join(WORK, f"{name}.log"), "a")
-    process = subprocess.Popen([rivulet, "serve", "--config", config], stdout=subprocess.PIPE, stderr=log, text=True)
-    line = process.stdout.readline()
-    match = re.search(r"http=127\.0\.0\.1:(\d+) gossip=127\.0\.0\.1:(\d+)", line)
-    if not match:
-        fail(f"{name} did not start: {line!r}; log in {log.name}")
-    return process, int(match.group(1)), int(match.group(2))
+    return benchnodes.start(
+        rivulet, os.path.join(WORK, f"{name}.yaml"),
+        f"server: {{name: {name}, host: 127.0.0.1, port: 0, admin_token: {TOKEN}, data_dir: {WORK}/{name}}}\n"
+        f"cluster: {{bind: 127.0.0.1:0, seeds: [{seed or ''}], gossip: {{profile: {PROFILE}}}}}\n",
+        os.path.join(WORK, f"{name}.log"))
 
 
 def live_names(port):

@@ -18,7 +18,9 @@ Exits 1 when a target is missed, 2 on a setup error. Everything binds 127.0.0.1 
 """
 import http.client, json, os, re, shutil, signal, statistics, subprocess, sys, tempfile, threading, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import benchnodes
+from benchnodes import binary, fail
+
 RECORDS = int(os.environ.get("RECORDS", "10000"))
 RUNS = max(1, int(os.environ.get("RUNS", "3")))
 WRITERS = int(os.environ.get("WRITERS", "16"))
@@ -32,35 +34,16 @@ WORK = tempfile.mkdtemp(prefix="rivulet-state.")
 processes = []
 
 
-def fail(message):
-    print(f"state.py: {message}", file=sys.stderr)
-    sys.exit(2)
-
-
-def binary():
-    path = os.environ.get("RIVULET_BIN")
-    if path:
-        return path
-    subprocess.run(["swift", "build", "-c", "release", "--product", "rivulet"], cwd=ROOT, check=True, stdout=sys.stderr)
-    bin_dir = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
-                             capture_output=True, text=True).stdout.strip()
-    return os.path.join(bin_dir, "rivulet")
-
-
 def start(rivulet, run, name, seed):
-    """Starts a node; returns its HTTP port and gossip port once it printed its listening line."""
-    config = os.path.join(WORK, f"{run}-{name}.yaml")
-    with open(config, "w") as file:
-        file.write(f"server: {{name: {name}, host: 127.0.0.1, port: 0, admin_token: {TOKEN}, data_dir: {WORK}/{run}/{name}}}\n"
-                   f"cluster: {{bind: 127.0.0.1:0, seeds: [{seed or ''}], secret: {SECRET}, gossip: {{profile: loopback}}}}\n"
-                   f"logging: {{level: warning}}\n")
-    log = open(os.path.join(WORK, f"{run}-{name}.log"), "a")
-    process = subprocess.Popen([rivulet, "serve", "--config", config], stdout=subprocess.PIPE, stderr=log, text=True)
-    processes.append(process)
-    match = re.search(r"http=127\.0\.0\.1:(\d+) gossip=127\.0\.0\.1:(\d+)", process.stdout.readline())
-    if not match:
-        fail(f"{name} did not start; log in {log.name}")
-    return process, int(match.group(1)), int(match.group(2))
+    """Starts a node; returns (process, HTTP port, gossip port) once it printed its listening line."""
+    started = benchnodes.start(
+        rivulet, os.path.join(WORK, f"{run}-{name}.yaml"),
+        f"server: {{name: {name}, host: 127.0.0.1, port: 0, admin_token: {TOKEN}, data_dir: {WORK}/{run}/{name}}}\n"
+        f"cluster: {{bind: 127.0.0.1:0, seeds: [{seed or ''}], secret: {SECRET}, gossip: {{profile: loopback}}}}\n"
+        f"logging: {{level: warning}}\n",
+        os.path.join(WORK, f"{run}-{name}.log"))
+    processes.append(started[0])
+    return started
 
 
 def call(port, method, path, body=None):
