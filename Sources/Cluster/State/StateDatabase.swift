@@ -95,29 +95,29 @@ struct StateDatabase: Sendable {
             for operation in operations {
                 switch operation {
                 case .upsert(let records):
-                    let statement = try db.cachedStatement(sql: Self.upsertSQL)
-                    for record in records {
-                        let timestamp = record.version.timestamp
-                        statement.setUncheckedArguments([
-                            record.key, Data(record.value), Int64(timestamp.wallMilliseconds),
-                            Int64(timestamp.counter), record.version.node, record.isTombstone,
-                        ])
-                        try statement.execute()
+                    try Self.execute(Self.upsertSQL, for: records, in: db) { record, version in
+                        [record.key, Data(record.value)] + version + [record.isTombstone]
                     }
                 case .delete(let records):
-                    let statement = try db.cachedStatement(sql: Self.deleteSQL)
-                    for record in records {
-                        let timestamp = record.version.timestamp
-                        statement.setUncheckedArguments([
-                            record.key, Int64(timestamp.wallMilliseconds), Int64(timestamp.counter),
-                            record.version.node,
-                        ])
-                        try statement.execute()
-                    }
+                    try Self.execute(Self.deleteSQL, for: records, in: db) { record, version in [record.key] + version }
                 case .metadata(let name, let value):
                     try db.cachedStatement(sql: Self.metadataSQL).execute(arguments: [name, Int64(bitPattern: value)])
                 }
             }
+        }
+    }
+
+    /// Runs the cached statement `sql` once per record, bound to `arguments` of the record and its version's
+    /// columns (wall, counter, node).
+    private static func execute(_ sql: String, for records: [Replication.Record], in db: Database,
+                                arguments: (Replication.Record, [(any DatabaseValueConvertible)?]) -> [(any DatabaseValueConvertible)?]) throws {
+        let statement = try db.cachedStatement(sql: sql)
+        for record in records {
+            let timestamp = record.version.timestamp
+            statement.setUncheckedArguments(StatementArguments(arguments(record, [
+                Int64(timestamp.wallMilliseconds), Int64(timestamp.counter), record.version.node,
+            ])))
+            try statement.execute()
         }
     }
 
