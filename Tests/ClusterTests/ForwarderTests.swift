@@ -110,19 +110,27 @@ import TestSupport
         #expect(await harness.finish() == 0)
     }
 
-    @Test func closedPortIsA503NamingTheOwner() async throws {
-        let harness = try LoopHarness()
-        let started = ContinuousClock.now
-        let error = try await harness.onLoop { () -> ForwardError? in
-            let port = try DeadEnds.closedPort(on: harness.loop)
+    /// Forwards `request` from a node named "front" to `member` at `address` on `harness`'s loop; the error it
+    /// throws, or nil when it answered.
+    private static func forwardingError(_ request: HTTPRequest, to member: String, at address: String, what: String,
+                                        timeout: UInt64 = 10_000, on harness: LoopHarness) async throws -> ForwardError? {
+        try await harness.onLoop { () -> ForwardError? in
             let client = HTTPClient(loop: harness.loop)
             defer { client.shutdown() }
-            let forwarder = Forwarder(client: client, localName: "front", signature: nil)
+            let forwarder = Forwarder(client: client, localName: "front", signature: nil, timeout: timeout)
             do {
-                _ = try await forwarder.forward(HTTPRequest(method: .post, target: "/api/v1/sources/orders/sync"), to: "node2", at: "127.0.0.1:\(port)", what: "source orders")
+                _ = try await forwarder.forward(request, to: member, at: address, what: what)
                 return nil
             } catch let error as ForwardError { return error }
         }
+    }
+
+    @Test func closedPortIsA503NamingTheOwner() async throws {
+        let harness = try LoopHarness()
+        let started = ContinuousClock.now
+        let port = try await harness.onLoop { try DeadEnds.closedPort(on: harness.loop) }
+        let error = try await Self.forwardingError(HTTPRequest(method: .post, target: "/api/v1/sources/orders/sync"), to: "node2",
+                                                   at: "127.0.0.1:\(port)", what: "source orders", on: harness)
         let failure = try #require(error)
         guard case .ownerUnreachable(owner: "node2", what: "source orders", let reason) = failure else {
             Issue.record("expected ownerUnreachable, got \(failure)")
@@ -143,15 +151,8 @@ import TestSupport
         let harness = try LoopHarness()
         let silent = try await harness.onLoop { try DeadEnds.Silent(loop: harness.loop) }
         let started = ContinuousClock.now
-        let error = try await harness.onLoop { () -> ForwardError? in
-            let client = HTTPClient(loop: harness.loop)
-            defer { client.shutdown() }
-            let forwarder = Forwarder(client: client, localName: "front", signature: nil, timeout: 300)
-            do {
-                _ = try await forwarder.forward(HTTPRequest(method: .get, target: "/api/v1/fallback"), to: "node3", at: silent.address, what: "fallback file f")
-                return nil
-            } catch let error as ForwardError { return error }
-        }
+        let error = try await Self.forwardingError(HTTPRequest(method: .get, target: "/api/v1/fallback"), to: "node3",
+                                                   at: silent.address, what: "fallback file f", timeout: 300, on: harness)
         let failure = try #require(error)
         #expect(failure.status == .serviceUnavailable)
         #expect(failure.message.hasPrefix("owner node3 of fallback file f is unreachable: "))
@@ -170,15 +171,8 @@ import TestSupport
         let harness = try LoopHarness()
         let port = listener.port
         let started = ContinuousClock.now
-        let error = try await harness.onLoop { () -> ForwardError? in
-            let client = HTTPClient(loop: harness.loop)
-            defer { client.shutdown() }
-            let forwarder = Forwarder(client: client, localName: "front", signature: nil, timeout: 300)
-            do {
-                _ = try await forwarder.forward(HTTPRequest(method: .get, target: "/api/v1/fallback"), to: "node4", at: "127.0.0.1:\(port)", what: "fallback file g")
-                return nil
-            } catch let error as ForwardError { return error }
-        }
+        let error = try await Self.forwardingError(HTTPRequest(method: .get, target: "/api/v1/fallback"), to: "node4",
+                                                   at: "127.0.0.1:\(port)", what: "fallback file g", timeout: 300, on: harness)
         #expect(error == .ownerUnreachable(owner: "node4", what: "fallback file g", reason: "no answer within 300 ms"))
         #expect(ContinuousClock.now - started < .seconds(4))
         #expect(await harness.finish() == 0)

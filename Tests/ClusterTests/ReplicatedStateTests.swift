@@ -83,7 +83,36 @@ import TestSupport
             #expect(seen.map(\.isTombstone) == [false, true])
             #expect(b.state.list(prefix: "source/").map(\.key) == ["source/1"])
             #expect(try await a.state.delete("connector/1") == nil, "deleting what is gone writes nothing")
+
+            var afterUnwatch: [Record] = []
+            let token = b.state.watch(prefix: "connector/") { afterUnwatch.append($0) }
+            b.state.unwatch(token)
+            try await a.state.put("connector/2", value: Array("{}".utf8))
+            #expect(try await Self.eventually(loop) { b.state.get("connector/2") != nil })
+            #expect(afterUnwatch.isEmpty)
         }
+    }
+
+    @Test func ownershipTellsObserversWhenAMemberWithTheRoleJoins() async throws {
+        let harness = try LoopHarness()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rivulet-owners-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await harness.onLoop {
+            let loop = harness.loop
+            let a = try await Self.start("a", in: directory, lane: 1, loop: loop)
+            let ownership = Ownership(shell: a.shell)
+            var changes: [OwnershipChange] = []
+            ownership.observe { changes.append($0) }
+            #expect(ownership.owner(of: "source/orders", role: "admin") == "a")
+            let b = try await Self.start("b", in: directory, seeds: [a], lane: 2, loop: loop)
+            #expect(try await Self.eventually(loop) { changes.contains { $0.after == ["a", "b"] } })
+            #expect(changes.last == OwnershipChange(role: "admin", before: ["a"], after: ["a", "b"]))
+            #expect(ownership.candidates(role: "admin") == ["a", "b"])
+            #expect(ownership.owner(of: "source/orders", role: "pipeline") == nil, "no member carries the role")
+            try await a.close()
+            try await b.close()
+        }
+        #expect(await harness.finish() == 0)
     }
 
     @Test func aDeleteRightBehindAPutStillOnItsWayToDiskDeletesIt() async throws {
