@@ -44,10 +44,16 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
+        // Events in, destinations out: ingestion, the incoming log, delivery, fallback files.
+        .target(name: "Pipeline", dependencies: [
+            "Loop", "HTTP", "Templates", "NodeConfig",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ]),
         .target(name: "Auth"),
         .target(name: "NodeConfig", dependencies: ["HTTP", "Gossip", .product(name: "Yams", package: "Yams")]),
         .target(name: "Node", dependencies: [
-            "Loop", "HTTP", "Auth", "NodeConfig", "Cluster", "Gossip", "Templates",
+            "Loop", "HTTP", "Auth", "NodeConfig", "Cluster", "Gossip", "Templates", "Pipeline",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -70,6 +76,7 @@ let package = Package(
             "Cluster", "Replication", "HTTP", "Loop", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Templates", "NodeConfig", "HTTP", "Loop", "TestSupport"]),
         .testTarget(name: "NodeConfigTests", dependencies: ["NodeConfig", "HTTP", "Gossip"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "NodeConfig", "HTTP", "Loop", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Cluster"]),

@@ -1,0 +1,68 @@
+import Templates
+
+/// One event ready for a destination: the event as received (what a fallback line keeps) and its flattened columns.
+public struct Row: Sendable, Equatable {
+    /// `eventn_ctx_event_id`, also written on the fallback line.
+    public let eventID: String
+    /// The enriched event, unflattened.
+    public let event: [String: JSONValue]
+    /// Column name to value (`Flattener`): never an object; arrays arrive as their JSON text.
+    public let columns: [String: JSONValue]
+
+    public init(eventID: String, event: [String: JSONValue], columns: [String: JSONValue]) {
+        self.eventID = eventID
+        self.event = event
+        self.columns = columns
+    }
+}
+
+/// Rows bound for one table (the destination's `table_name_template` result), in log order.
+public struct TableBatch: Sendable, Equatable {
+    public let table: String
+    public var rows: [Row]
+
+    public init(table: String, rows: [Row]) {
+        self.table = table
+        self.rows = rows
+    }
+}
+
+/// What a destination did with a batch.
+public enum StoreOutcome: Sendable, Equatable {
+    /// Every row is stored except the `rejected` ones (row index to the destination's error text), which the runner
+    /// writes to the fallback file. A rejection is about the row (a value that does not fit its column), so one bad
+    /// row never sends its neighbours to fallback.
+    case stored(rejected: [Int: String])
+    /// The destination could not be reached or the connection broke (refused, reset, timeout, EOF): nothing of the
+    /// batch counts as stored and the runner retries it with backoff, keeping the events in the log.
+    case unreachable(String)
+
+    public static let allStored = StoreOutcome.stored(rejected: [:])
+}
+
+/// A place events are written to: PostgreSQL, ClickHouse, Redis, a webhook, S3, local files.
+///
+/// Loop-bound: the runner calls every method on the loop, one `store` at a time per destination. An
+/// implementation creates tables and adds columns itself as rows need them, and never blocks the loop (sockets on
+/// the loop, files through the work queue).
+public protocol Destination: AnyObject, Sendable {
+    /// The id from the configuration (`destinations.<id>`).
+    var id: String { get }
+    /// Writes the batch; see `StoreOutcome` for who retries what. Deliveries are at-least-once: after a crash the
+    /// runner may store a batch again.
+    func store(_ batch: TableBatch) async -> StoreOutcome
+    /// `POST /api/v1/destinations/test`: connects for real and proves it may write (see each type), throwing the
+    /// cause a user can act on. The caller bounds it with the 10 s deadline.
+    func testConnection() async throws(DestinationFailure)
+    /// Releases connections; the runner stops calling `store` first.
+    func close() async
+}
+
+/// Why a destination test failed, in words a user can act on ("password authentication failed for user ...").
+public struct DestinationFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    public let cause: String
+
+    public init(_ cause: String) { self.cause = cause }
+
+    public var description: String { cause }
+}

@@ -1,0 +1,26 @@
+import NodeConfig
+
+/// The type-specific part of a destination's configuration; one case per destination type. Adding a type means a
+/// case here, its reading below, and its construction in `make`.
+public enum DestinationSettings: Sendable {
+    case file(FileDestination.Settings)
+
+    /// The types `type:` accepts, for the error that names an unknown one.
+    public static let types = ["file"]
+
+    init(type: String, reader: inout SettingsReader) throws(ConfigError) {
+        switch type {
+        case "file": self = .file(try FileDestination.Settings(reading: &reader))
+        default:
+            throw ConfigError.invalidValue(path: reader.path(of: "type"),
+                                           reason: "unknown destination type \"\(type)\" (one of: \(Self.types.joined(separator: ", ")))")
+        }
+    }
+
+    /// A destination for `config`, not yet connected: connections open on first use.
+    public static func make(_ config: DestinationConfig, context: DestinationContext) -> any Destination {
+        switch config.settings {
+        case .file(let settings): FileDestination(id: config.id, settings: settings, context: context)
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Templates
+
+/// Jitsu's flattening: nested objects become columns joined with `_` (`{"user": {"id": 1}}` is `user_id`), arrays
+/// are kept as their JSON text, and column names are lower-cased with every character outside `[a-z0-9_]` replaced by
+/// `_`, so any SQL dialect accepts them quoted or not. When two paths meet in one name, the later key in sorted order
+/// wins, so the result does not depend on dictionary order.
+public enum Flattener {
+    public static func flatten(_ event: [String: JSONValue]) -> [String: JSONValue] {
+        var columns: [String: JSONValue] = [:]
+        columns.reserveCapacity(event.count)
+        add(event, prefix: "", into: &columns)
+        return columns
+    }
+
+    private static func add(_ object: [String: JSONValue], prefix: String, into columns: inout [String: JSONValue]) {
+        for key in object.keys.sorted() {
+            let name = prefix.isEmpty ? columnName(key) : prefix + "_" + columnName(key)
+            switch object[key]! {
+            case .object(let nested): add(nested, prefix: name, into: &columns)
+            case .array(let items): columns[name] = .string(JSONValue.array(items).jsonText())
+            case let value: columns[name] = value
+            }
+        }
+    }
+
+    /// A key as a column name.
+    public static func columnName(_ key: String) -> String {
+        var out = ""
+        out.unicodeScalars.reserveCapacity(key.utf8.count)
+        for scalar in key.unicodeScalars {
+            switch scalar {
+            case "a"..."z", "0"..."9", "_": out.unicodeScalars.append(scalar)
+            case "A"..."Z": out.unicodeScalars.append(Unicode.Scalar(scalar.value + 32)!)
+            default: out.unicodeScalars.append("_")
+            }
+        }
+        return out
+    }
+}
