@@ -46,7 +46,7 @@ let package = Package(
         ]),
         // Events in, destinations out: ingestion, the incoming log, delivery, fallback files.
         .target(name: "Pipeline", dependencies: [
-            "Loop", "HTTP", "Templates", "NodeConfig",
+            "Loop", "HTTP", "Templates", "NodeConfig", "WireBytes",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
@@ -68,7 +68,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Loop"], path: "Tests/TestSupport"),
         .testTarget(name: "LoopTests", dependencies: ["Loop", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Loop", "TestSupport"]),
-        .testTarget(name: "GossipTests", dependencies: ["Gossip", "GossipSimulation"]),
+        .testTarget(name: "GossipTests", dependencies: ["Gossip", "GossipSimulation", "WireBytes"]),
         // The Go reference program is built by the differential test, not by SwiftPM.
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"], exclude: ["GoReference"]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication"]),

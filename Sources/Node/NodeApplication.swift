@@ -6,6 +6,7 @@ import HTTP
 import Logging
 import Loop
 import NodeConfig
+import Pipeline
 import Replication
 import Templates
 
@@ -25,6 +26,10 @@ public final class NodeApplication: @unchecked Sendable {
     private var stopping = false
     /// Compiled templates are cached here, so the node keeps one evaluator for every request.
     private let evaluator = TemplateEvaluator(javascript: LazyJavaScriptEngine())
+    /// The data plane; its destinations and keys are read from the configuration in `init`, so a bad entry stops
+    /// the node before it listens.
+    private let pipeline: PipelineServices
+    private let destinations: [DestinationConfig]
     /// Set when the node must exit 1: it could not start, or another live node holds its name.
     private var failed = false
 
@@ -35,6 +40,10 @@ public final class NodeApplication: @unchecked Sendable {
         logger[metadataKey: "instance"] = "\(configuration.server.name)"
         self.logger = logger
         cluster = ClusterServices(name: configuration.server.name, secrets: configuration.cluster.secrets)
+        destinations = try DestinationConfig.all(in: configuration.destinations)
+        pipeline = PipelineServices(
+            apiKeys: try APIKeys(config: configuration.apiKeys, destinationIDs: Set(destinations.map(\.id))),
+            intake: EventIntake(maxEventSize: configuration.server.maxEventSize, trustProxy: configuration.server.trustProxy))
     }
 
     /// The id lane: configured, or derived from the name.
@@ -52,6 +61,8 @@ public final class NodeApplication: @unchecked Sendable {
         }).register(on: &router)
         try TemplateRoutes(admin: admin, evaluator: evaluator, workQueue: WorkQueue(loop: loop)).register(on: &router)
         try StateRoutes(admin: admin, cluster: cluster).register(on: &router)
+        try IngestionRoutes(services: pipeline).register(on: &router)
+        try DestinationRoutes(admin: admin, services: pipeline).register(on: &router)
         try NodeRoutes(admin: admin, cluster: cluster, roles: configuration.cluster.roles,
                        deadline: configuration.cluster.forwardTimeout.milliseconds).register(on: &router)
         if configuration.cluster.partitionAPI {
@@ -118,6 +129,7 @@ public final class NodeApplication: @unchecked Sendable {
             signals.append(watcher)
         }
         try await startClusterServices(gossip: gossip)
+        try await startPipeline()
         if stopping { cluster.state?.close() }  // A signal arrived while the map was loading.
         let gossipAddress = gossip.localAddress ?? address
         logger.info("listening", metadata: ["http": "\(address)", "gossip": "\(gossipAddress)", "version": "\(RivuletVersion.current)"])
@@ -165,6 +177,19 @@ public final class NodeApplication: @unchecked Sendable {
             logger: Logger(label: "rivulet.state"))
     }
 
+    /// Opens the incoming log and starts delivery; events acknowledged before a crash are delivered from here.
+    private func startPipeline() async throws {
+        let context = DestinationContext(loop: loop, http: client!, templates: evaluator,
+                                         dataDirectory: configuration.server.dataDirectory, logger: Logger(label: "rivulet.pipeline"))
+        pipeline.context = context
+        pipeline.pipeline = try await EventPipeline.start(
+            settings: EventPipeline.Settings(
+                nodeName: configuration.server.name, dataDirectory: configuration.server.dataDirectory,
+                destinations: destinations, apiKeys: pipeline.apiKeys,
+                fallbackRotation: .seconds(configuration.fallback.rotationMinutes * 60), intake: pipeline.intake),
+            context: context)
+    }
+
     /// Stops the node as SIGTERM does; safe from any thread. For embedding the node, as in-process tests do.
     public func stop() {
         Task(executorPreference: loop) { self.shutdown(reason: "stop requested") }
@@ -189,8 +214,10 @@ public final class NodeApplication: @unchecked Sendable {
         logger.info("\(reason): leaving the cluster and draining")
         let drain: () -> Void = { [self] in
             server?.shutdown { [self] in
-                client?.shutdown()
                 Task.immediate(executorPreference: loop) { [self] in
+                    // Runners first: their destinations use the client. Undelivered events stay in the log.
+                    await pipeline.pipeline?.close()
+                    client?.shutdown()
                     do {
                         try await store?.closeAndWait()
                     } catch {

@@ -11,6 +11,7 @@ extension NodeConfiguration {
         try fields.read("cluster", into: &cluster) { node throws(ConfigError) in try ClusterSettings(node) }
         try fields.read("logging", into: &logging) { node throws(ConfigError) in try LoggingSettings(node) }
         try fields.read("metrics", into: &metrics) { node throws(ConfigError) in try MetricsSettings(node) }
+        try fields.read("fallback", into: &fallback) { node throws(ConfigError) in try FallbackSettings(node) }
         try fields.read("api_keys", into: &apiKeys) { node throws(ConfigError) in try node.value() }
         try fields.read("destinations", into: &destinations) { node throws(ConfigError) in try node.value() }
         try fields.read("sources", into: &sources) { node throws(ConfigError) in try node.value() }
@@ -131,6 +132,19 @@ extension MetricsSettings {
         var fields = try node.fields()
         try fields.read("enabled", into: &enabled) { node throws(ConfigError) in try node.bool() }
         try fields.read("path", into: &path) { node throws(ConfigError) in try node.string() }
+        try fields.finish()
+    }
+}
+
+extension FallbackSettings {
+    init(_ node: ConfigNode) throws(ConfigError) {
+        self.init()
+        var fields = try node.fields()
+        try fields.read("rotation_min", into: &rotationMinutes) { node throws(ConfigError) in
+            let minutes = try node.int()
+            guard minutes >= 1 else { throw ConfigError.invalidValue(path: node.path, reason: "must be at least 1") }
+            return minutes
+        }
         try fields.finish()
     }
 }

@@ -8,3 +8,10 @@ public enum JSONValue: Sendable, Hashable {
     case array([JSONValue])
     case object([String: JSONValue])
 }
+
+extension JSONValue {
+    /// The text when this is a string, otherwise nil.
+    public var stringValue: String? {
+        if case .string(let text) = self { text } else { nil }
+    }
+}

@@ -1,18 +1,16 @@
-import Loop
-
 /// Races an async operation against a loop timer, for calls whose own timeouts are not enough: the HTTP client has
 /// a connect timeout and a read timeout, but forwarding promises one bound on both together.
 ///
 /// The operation is not cancelled when the deadline passes (the client does not observe cancellation); it runs to
 /// its own end on the loop and its result is dropped. Loop-bound.
-enum LoopDeadline {
-    enum Failure: Error {
+public enum LoopDeadline {
+    public enum Failure: Error {
         case timedOut
         case failed(any Error)
     }
 
     /// Runs `operation` as a task on `loop` and returns its result, or `.timedOut` once `milliseconds` passed first.
-    static func run<T: Sendable>(on loop: EventLoop, milliseconds: UInt64, _ operation: @escaping @Sendable () async throws -> T) async -> Result<T, Failure> {
+    public static func run<T: Sendable>(on loop: EventLoop, milliseconds: UInt64, _ operation: @escaping @Sendable () async throws -> T) async -> Result<T, Failure> {
         loop.assertInLoop()
         let timer: LoopTimer
         do {

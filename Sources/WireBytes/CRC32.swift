@@ -1,7 +1,7 @@
-/// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), the checksum at the end of every gossip frame.
+/// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), the checksum at the end of every gossip frame and incoming-log record.
 ///
 /// It catches corruption and stray datagrams, not attackers: authenticity is the shell's AES-GCM layer.
-enum CRC32 {
+public enum CRC32 {
     private static let table: [UInt32] = (0..<256).map { index in
         var value = UInt32(index)
         for _ in 0..<8 {
@@ -11,7 +11,7 @@ enum CRC32 {
     }
 
     /// The checksum of `bytes[range]`; `checksum("123456789")` is 0xCBF43926.
-    static func checksum(_ bytes: [UInt8], range: Range<Int>) -> UInt32 {
+    public static func checksum(_ bytes: [UInt8], range: Range<Int>) -> UInt32 {
         var crc: UInt32 = 0xFFFF_FFFF
         table.withUnsafeBufferPointer { table in
             for index in range {

@@ -1,0 +1,182 @@
+import Foundation
+import Logging
+import Loop
+import Templates
+
+/// Moves one destination along the incoming log: reads records past its committed offset, routes and shapes them
+/// into per-table batches, stores them, writes what the destination refused to the fallback file, and commits the
+/// offset once every event of the chunk is stored or in fallback. Loop-bound.
+///
+/// `stream` mode delivers as soon as records are durable, in chunks of whatever arrived (micro-batches under load);
+/// `batch` mode wakes every `batch_period_sec` and delivers everything new in bulk. An unreachable destination is
+/// retried with backoff for as long as it takes; the offset does not move, so the events wait in the log.
+public final class DeliveryRunner: @unchecked Sendable {
+    public let config: DestinationConfig
+    public let destination: any Destination
+    private let log: IncomingLog
+    private let offsets: OffsetStore
+    private let fallback: FallbackWriter
+    private let templates: TemplateEvaluator
+    /// Whether an event sent with the API key of this id (nil: no key) goes to this destination.
+    private let accepts: @Sendable (String?) -> Bool
+    private let logger: Logger
+    private let pause: Pause
+    private let metrics: DeliveryMetrics
+    private var task: Task<Void, Never>?
+    private var stopping = false
+    private var random = SystemRandomNumberGenerator()
+    /// The offset every event below has been stored or sent to fallback.
+    public private(set) var committedOffset: UInt64 = 0
+
+    /// Records per read: small in stream mode to keep latency low, large in batch mode for bulk writes.
+    private var chunkSize: Int { config.mode == .stream ? 2_000 : 20_000 }
+
+    public init(config: DestinationConfig, destination: any Destination, log: IncomingLog, offsets: OffsetStore,
+                fallback: FallbackWriter, templates: TemplateEvaluator, logger: Logger,
+                accepts: @escaping @Sendable (String?) -> Bool) throws {
+        self.config = config
+        self.destination = destination
+        self.log = log
+        self.offsets = offsets
+        self.fallback = fallback
+        self.templates = templates
+        self.accepts = accepts
+        self.logger = logger
+        pause = try Pause(loop: log.loop)
+        metrics = DeliveryMetrics(destination: config.id)
+    }
+
+    public func start() {
+        log.loop.assertInLoop()
+        task = Task(executorPreference: log.loop) { [self] in await run() }
+    }
+
+    /// Stops after the batch in hand (an unreachable destination stops at once: its events stay in the log).
+    public func stop() async {
+        log.loop.assertInLoop()
+        stopping = true
+        pause.wake()
+        log.interruptWaits()
+        await task?.value
+        pause.close()
+        await destination.close()
+        fallback.close()
+    }
+
+    private func run() async {
+        // A new destination starts at the log's end: it receives events accepted from now on.
+        let start = offsets.offset(of: config.id) ?? log.endOffset
+        committedOffset = start
+        offsets.commit(start, for: config.id)
+        var position: LogPosition?
+        while !stopping {
+            do {
+                if position == nil { position = try await log.position(of: start) }
+                switch config.mode {
+                case .stream: await log.waitForRecords(after: position!.offset)
+                case .batch: await pause.sleep(config.batchPeriod)
+                }
+                repeat {
+                    guard !stopping else { return }
+                    let (entries, next) = try await log.read(from: position!, limit: chunkSize)
+                    if entries.isEmpty { break }
+                    guard await deliver(entries) else { return }
+                    position = next
+                    committedOffset = next.offset
+                    offsets.commit(next.offset, for: config.id)
+                    metrics.lagEvents.record(Int(log.endOffset - next.offset))
+                } while config.mode == .batch
+                if position!.offset == log.endOffset { metrics.lagSeconds.record(0) }
+            } catch {
+                logger.error("destination \(config.id): reading the incoming log failed: \(error)")
+                await pause.sleep(.seconds(1))
+            }
+        }
+    }
+
+    /// Delivers one chunk; returns false when stopping interrupted it before everything was stored.
+    private func deliver(_ entries: [LogEntry]) async -> Bool {
+        var batches: [String: TableBatch] = [:]
+        var tableOrder: [String] = []
+        var failures: [FallbackLine] = []
+        var skipped = 0
+        for entry in entries {
+            let text = String(decoding: entry.payload, as: UTF8.self)
+            guard case .object(let event)? = try? JSONValue(parsing: text) else {
+                failures.append(.malformed(raw: text, error: "the incoming log record is not a JSON object"))
+                continue
+            }
+            guard accepts(event["api_key"]?.stringValue) else { continue }
+            let eventID = event["eventn_ctx_event_id"]?.stringValue ?? ""
+            let table: String
+            do {
+                guard case .text(let name) = try templates.evaluate(expression: config.tableNameTemplate, object: .object(event), reformat: true).result else { continue }
+                table = name
+            } catch {
+                failures.append(.event(event: event, error: "table name: \(error)", eventID: eventID))
+                continue
+            }
+            if table.isEmpty || table == "null" || table == "false" {
+                skipped += 1
+                continue
+            }
+            if batches[table] == nil {
+                batches[table] = TableBatch(table: table, rows: [])
+                tableOrder.append(table)
+            }
+            batches[table]!.rows.append(Row(eventID: eventID, event: event, columns: Flattener.flatten(event)))
+        }
+        if let oldest = entries.first, case .object(let event)? = try? JSONValue(parsing: String(decoding: oldest.payload, as: UTF8.self)),
+           let stamp = event["_timestamp"]?.stringValue, let parsed = RFC3339.parse(stamp) {
+            metrics.lagSeconds.record(max(0, Date().timeIntervalSince1970 - Double(parsed.seconds)))
+        }
+        metrics.skipped.increment(by: skipped)
+        guard await writeFallback(failures) else { return false }
+        for table in tableOrder {
+            guard await store(batches[table]!) else { return false }
+        }
+        return true
+    }
+
+    /// Stores one table's batch, retrying while the destination is unreachable.
+    private func store(_ batch: TableBatch) async -> Bool {
+        var backoff = Backoff()
+        while true {
+            switch await destination.store(batch) {
+            case .stored(let rejected):
+                metrics.retryBacklog.record(0)
+                let lines = rejected.keys.sorted().map { index in
+                    FallbackLine.event(event: batch.rows[index].event, error: rejected[index]!, eventID: batch.rows[index].eventID)
+                }
+                guard await writeFallback(lines) else { return false }
+                metrics.delivered.increment(by: batch.rows.count - rejected.count)
+                return true
+            case .unreachable(let reason):
+                guard !stopping else { return false }
+                if backoff.attempt == 0 {
+                    logger.warning("destination \(config.id) unreachable, retrying: \(reason)")
+                }
+                metrics.retryBacklog.record(batch.rows.count)
+                await pause.sleep(backoff.next(using: &random))
+                guard !stopping else { return false }
+            }
+        }
+    }
+
+    /// Writes fallback lines, retrying while the disk refuses; false when stopping first.
+    private func writeFallback(_ lines: [FallbackLine]) async -> Bool {
+        guard !lines.isEmpty else { return true }
+        var backoff = Backoff()
+        while true {
+            do {
+                try await fallback.write(lines)
+                metrics.failed.increment(by: lines.count)
+                return true
+            } catch {
+                logger.error("destination \(config.id): writing the fallback file failed: \(error)")
+                guard !stopping else { return false }
+                await pause.sleep(backoff.next(using: &random))
+            }
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import Loop
+
+/// The node's incoming log (`<data_dir>/incoming`): every accepted event, in arrival order, on disk before its
+/// request is answered. It is the one queue every destination reads from, each at its own committed offset.
+///
+/// Loop-bound. Appends use group commit: while one write and fdatasync run on the work queue, newer appends wait
+/// together, and the next flush writes them all with one sync, so a busy node pays one fsync per few milliseconds
+/// rather than one per request. Offsets are assigned when a flush is written, so a failed flush leaves no gap.
+public final class IncomingLog: @unchecked Sendable {
+    public let loop: EventLoop
+    public let directory: String
+    private let files: SegmentFiles
+    private let work: WorkQueue
+    /// First offsets of the segment files, oldest first; the last is being appended to.
+    private var segments: [UInt64]
+    /// Everything below this offset is durable; readers never go past it.
+    private var durableEnd: LogPosition
+    private var pending = Pending()
+    private var isFlushing = false
+    private var isClosed = false
+    private var waitingReaders: [CheckedContinuation<Void, Never>] = []
+    /// `close()` waiting for the last flush.
+    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Records cut from the tail at open (torn by a crash before they were acknowledged).
+    public let recoveredTruncatedBytes: Int
+
+    private struct Pending {
+        var frames: [UInt8] = []
+        var count = 0
+        var waiters: [(count: Int, continuation: CheckedContinuation<Range<UInt64>, any Error>)] = []
+    }
+
+    private init(loop: EventLoop, files: SegmentFiles, recovery: SegmentFiles.Recovery) {
+        self.loop = loop
+        self.directory = files.directory
+        self.files = files
+        self.work = WorkQueue(loop: loop)
+        segments = recovery.segments
+        durableEnd = LogPosition(offset: recovery.nextOffset, segment: files.activeBase, byte: files.activeSize)
+        recoveredTruncatedBytes = recovery.truncatedBytes
+    }
+
+    /// Opens (creating, or recovering after a crash) the log in `directory`. Call on the loop.
+    public static func open(directory: String, loop: EventLoop, maxSegmentBytes: Int = 64 << 20) async throws -> IncomingLog {
+        let files = SegmentFiles(directory: directory, maxSegmentBytes: maxSegmentBytes)
+        let recovery = try await WorkQueue(loop: loop).run { try files.recover() }
+        return IncomingLog(loop: loop, files: files, recovery: recovery)
+    }
+
+    /// The offset the next record will get; every record below it is durable.
+    public var endOffset: UInt64 { durableEnd.offset }
+
+    /// The oldest offset still on disk.
+    public var startOffset: UInt64 { segments.first ?? 0 }
+
+    /// Appends `payloads` and returns their offsets once they are on disk. Throws when the disk write fails, in
+    /// which case none of them is in the log.
+    public func append(_ payloads: [[UInt8]]) async throws -> Range<UInt64> {
+        loop.assertInLoop()
+        guard !isClosed else { throw IncomingLogError.closed }
+        for payload in payloads { LogFrame.append(payload, to: &pending.frames) }
+        pending.count += payloads.count
+        return try await withCheckedThrowingContinuation { continuation in
+            pending.waiters.append((payloads.count, continuation))
+            if !isFlushing { flush() }
+        }
+    }
+
+    private func flush() {
+        let batch = pending
+        pending = Pending()
+        guard batch.count > 0 || !batch.waiters.isEmpty else { return }
+        isFlushing = true
+        let first = durableEnd.offset
+        Task.immediate(executorPreference: loop) { [self, files] in
+            do {
+                let frames = batch.frames
+                let started = try await work.run { try files.append(frames, firstOffset: first) }
+                if let started { segments.append(started) }
+                durableEnd = LogPosition(offset: first + UInt64(batch.count), segment: files.activeBase, byte: files.activeSize)
+                var next = first
+                for waiter in batch.waiters {
+                    waiter.continuation.resume(returning: next..<(next + UInt64(waiter.count)))
+                    next += UInt64(waiter.count)
+                }
+                wakeReaders()
+            } catch {
+                for waiter in batch.waiters { waiter.continuation.resume(throwing: error) }
+            }
+            isFlushing = false
+            if pending.count > 0 {
+                flush()
+            } else {
+                let waiters = idleWaiters
+                idleWaiters.removeAll()
+                for waiter in waiters { waiter.resume() }
+            }
+        }
+    }
+
+    /// Where `offset` is on disk, for a reader starting there (clamped to what the log holds).
+    public func position(of offset: UInt64) async throws -> LogPosition {
+        loop.assertInLoop()
+        let target = min(max(offset, startOffset), durableEnd.offset)
+        if target == durableEnd.offset { return durableEnd }
+        let (segments, end) = (segments, durableEnd)
+        return try await work.run { [files] in try files.locate(target, segments: segments, durableEnd: end) }
+    }
+
+    /// Reads up to `limit` records (about `maxBytes`) from `position`; empty when the reader is at the end.
+    public func read(from position: LogPosition, limit: Int, maxBytes: Int = 8 << 20) async throws -> (entries: [LogEntry], next: LogPosition) {
+        loop.assertInLoop()
+        guard position.offset < durableEnd.offset else { return ([], position) }
+        let (segments, end) = (segments, durableEnd)
+        return try await work.run { [files] in
+            try files.read(from: position, durableEnd: end, segments: segments, limit: limit, maxBytes: maxBytes)
+        }
+    }
+
+    /// Returns once records beyond `offset` are durable, or the log closes.
+    public func waitForRecords(after offset: UInt64) async {
+        loop.assertInLoop()
+        guard durableEnd.offset <= offset, !isClosed else { return }
+        await withCheckedContinuation { waitingReaders.append($0) }
+    }
+
+    /// Makes every `waitForRecords` return now (a runner stopping).
+    public func interruptWaits() {
+        loop.assertInLoop()
+        wakeReaders()
+    }
+
+    private func wakeReaders() {
+        let readers = waitingReaders
+        waitingReaders.removeAll()
+        for reader in readers { reader.resume() }
+    }
+
+    /// Deletes segments that hold only records below `offset` (every destination has committed past them).
+    public func trim(below offset: UInt64) async {
+        loop.assertInLoop()
+        var removable: [UInt64] = []
+        while segments.count > 1, segments[1] <= offset {
+            removable.append(segments.removeFirst())
+        }
+        guard !removable.isEmpty else { return }
+        _ = try? await work.run { [files, removable] in for base in removable { files.remove(base: base) } }
+    }
+
+    /// Stops accepting appends, waits for the running flush, and closes the file; waiting readers return.
+    public func close() async {
+        loop.assertInLoop()
+        isClosed = true
+        wakeReaders()
+        if isFlushing { await withCheckedContinuation { idleWaiters.append($0) } }
+        _ = try? await work.run { [files] in files.closeActive() }
+    }
+}
+
+public enum IncomingLogError: Error, CustomStringConvertible {
+    case closed
+
+    public var description: String { "the incoming log is closed" }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Loop
+
+/// Each destination's committed offset in the incoming log (`incoming/offsets.json`): where its runner resumes
+/// after a restart. Loop-bound.
+///
+/// A commit updates memory at once and is written behind (temporary file, fsync, rename), coalescing commits that
+/// arrive during a write. A crash may lose the newest commits, which only re-delivers events: delivery is
+/// at-least-once. Segment trimming uses `durable` offsets only, so no event is deleted before its commit is on disk.
+public final class OffsetStore: @unchecked Sendable {
+    public let loop: EventLoop
+    public let path: String
+    private let work: WorkQueue
+    private var offsets: [String: UInt64]
+    /// What the file holds now.
+    public private(set) var durable: [String: UInt64]
+    private var isWriting = false
+    private var isDirty = false
+    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Called on the loop after each completed write, with the durable offsets.
+    public var onDurable: (([String: UInt64]) -> Void)?
+
+    private init(loop: EventLoop, path: String, offsets: [String: UInt64]) {
+        self.loop = loop
+        self.path = path
+        self.work = WorkQueue(loop: loop)
+        self.offsets = offsets
+        self.durable = offsets
+    }
+
+    public static func open(path: String, loop: EventLoop) async throws -> OffsetStore {
+        let offsets = try await WorkQueue(loop: loop).run { () throws -> [String: UInt64] in
+            guard let data = FileManager.default.contents(atPath: path) else { return [:] }
+            do {
+                return try JSONDecoder().decode([String: UInt64].self, from: data)
+            } catch {
+                throw FileError(operation: "read \(path): \(error)", code: EIO)
+            }
+        }
+        return OffsetStore(loop: loop, path: path, offsets: offsets)
+    }
+
+    public func offset(of destination: String) -> UInt64? { offsets[destination] }
+
+    public func commit(_ offset: UInt64, for destination: String) {
+        loop.assertInLoop()
+        guard offsets[destination] != offset else { return }
+        offsets[destination] = offset
+        isDirty = true
+        if !isWriting { write() }
+    }
+
+    private func write() {
+        isWriting = true
+        isDirty = false
+        let snapshot = offsets
+        let path = path
+        Task.immediate(executorPreference: loop) { [self] in
+            var failed = false
+            do {
+                try await work.run {
+                    let data = try JSONEncoder().encode(snapshot)
+                    let temporary = path + ".tmp"
+                    let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+                    guard fd >= 0 else { throw FileError(operation: "open \(temporary)") }
+                    defer { close(fd) }
+                    try FileIO.writeAll(fd, Array(data), path: temporary)
+                    guard fsync(fd) == 0 else { throw FileError(operation: "fsync \(temporary)") }
+                    guard rename(temporary, path) == 0 else { throw FileError(operation: "rename \(temporary)") }
+                }
+                durable = snapshot
+                onDurable?(snapshot)
+            } catch {
+                // The next commit tries again; until then the older offsets stand, which re-delivers at worst.
+                failed = true
+            }
+            isWriting = false
+            if isDirty, !failed {
+                write()
+            } else {
+                let waiters = idleWaiters
+                idleWaiters.removeAll()
+                for waiter in waiters { waiter.resume() }
+            }
+        }
+    }
+
+    /// Waits until the latest commits are on disk (shutdown).
+    public func flush() async {
+        loop.assertInLoop()
+        if isWriting { await withCheckedContinuation { idleWaiters.append($0) } }
+    }
+}

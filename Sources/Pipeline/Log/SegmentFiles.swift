@@ -1,0 +1,182 @@
+import Foundation
+
+/// The incoming log's directory: segment files named by their first offset (`00000000000000001234.log`).
+/// Blocking: every method runs on the work queue. The writer's methods run one at a time (the log starts a flush
+/// only when none runs); readers open their own descriptors and read only below the durable end the loop hands them.
+final class SegmentFiles: @unchecked Sendable {
+    let directory: String
+    /// A segment is closed and a new one begun once it grows past this.
+    let maxSegmentBytes: Int
+    private var activeFD: Int32 = -1
+    private(set) var activeBase: UInt64 = 0
+    private(set) var activeSize = 0
+
+    init(directory: String, maxSegmentBytes: Int) {
+        self.directory = directory
+        self.maxSegmentBytes = maxSegmentBytes
+    }
+
+    func path(of base: UInt64) -> String {
+        let digits = String(base)
+        return "\(directory)/\(String(repeating: "0", count: max(0, 20 - digits.count)))\(digits).log"
+    }
+
+    /// What recovery found: the segments' first offsets in order, and the next offset to assign.
+    struct Recovery {
+        var segments: [UInt64]
+        var nextOffset: UInt64
+        /// Bytes cut from the last segment's end: a record torn by a crash, never acknowledged.
+        var truncatedBytes: Int
+    }
+
+    /// Opens the log for appending: lists the segments, scans the last one record by record, and truncates a torn
+    /// tail. Earlier segments were fsynced whole before the next one began, so they are not rescanned.
+    func recover() throws -> Recovery {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        var segments = names.compactMap { name -> UInt64? in
+            guard name.hasSuffix(".log"), name.count == 24 else { return nil }
+            return UInt64(name.dropLast(4))
+        }.sorted()
+        if segments.isEmpty { segments = [0] }
+        let base = segments.last!
+        let path = path(of: base)
+        let bytes = (try? Array(Data(contentsOf: URL(fileURLWithPath: path)))) ?? []
+        var position = 0
+        var count: UInt64 = 0
+        scan: while true {
+            switch LogFrame.decode(bytes, at: position) {
+            case .record(_, let size):
+                position += size
+                count += 1
+            case .incomplete, .corrupt:
+                break scan
+            }
+        }
+        try openActive(base: base, truncatingTo: position)
+        return Recovery(segments: segments, nextOffset: base + count, truncatedBytes: bytes.count - position)
+    }
+
+    private func openActive(base: UInt64, truncatingTo size: Int) throws {
+        if activeFD >= 0 { close(activeFD) }
+        let path = path(of: base)
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw FileError(operation: "open \(path)") }
+        guard ftruncate(fd, off_t(size)) == 0, lseek(fd, off_t(size), SEEK_SET) >= 0 else {
+            let error = FileError(operation: "truncate \(path)")
+            close(fd)
+            throw error
+        }
+        activeFD = fd
+        activeBase = base
+        activeSize = size
+        try syncDirectory()
+    }
+
+    /// Appends `frames` (records `firstOffset...`) and waits for them to reach the disk. Starts a new segment first
+    /// when the active one is full. On a failed write the segment is cut back, so a later append never follows a
+    /// half-written record.
+    /// - Returns: the first offset of a segment begun by this call, if any.
+    func append(_ frames: [UInt8], firstOffset: UInt64) throws -> UInt64? {
+        var started: UInt64?
+        if activeSize >= maxSegmentBytes {
+            try openActive(base: firstOffset, truncatingTo: 0)
+            started = firstOffset
+        }
+        let path = path(of: activeBase)
+        do {
+            try FileIO.writeAll(activeFD, frames, path: path)
+            guard fdatasync(activeFD) == 0 else { throw FileError(operation: "fdatasync \(path)") }
+        } catch {
+            _ = ftruncate(activeFD, off_t(activeSize))
+            _ = lseek(activeFD, off_t(activeSize), SEEK_SET)
+            throw error
+        }
+        activeSize += frames.count
+        return started
+    }
+
+    /// Makes a new segment's directory entry durable, so a crash cannot lose a whole file of acknowledged records.
+    private func syncDirectory() throws {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileError(operation: "open \(directory)") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw FileError(operation: "fsync \(directory)") }
+    }
+
+    func remove(base: UInt64) {
+        unlink(path(of: base))
+    }
+
+    func closeActive() {
+        if activeFD >= 0 { close(activeFD) }
+        activeFD = -1
+    }
+
+    /// Reads records from `position` up to `limit` records or about `maxBytes`, never past `durableEnd` (offset and
+    /// byte of the active segment's end). Moves to the next segment (`next`) at the end of a finished one.
+    func read(from position: LogPosition, durableEnd: LogPosition, segments: [UInt64], limit: Int, maxBytes: Int) throws -> (entries: [LogEntry], next: LogPosition) {
+        var position = position
+        var entries: [LogEntry] = []
+        var bytesRead = 0
+        // At least one whole record fits the window; a record larger than it widens the window to its size.
+        var window = 1 << 20
+        while entries.count < limit, bytesRead < maxBytes, position.offset < durableEnd.offset {
+            let isActive = position.segment == durableEnd.segment
+            if !isActive, let index = segments.firstIndex(of: position.segment), index + 1 < segments.count,
+               position.offset >= segments[index + 1] {
+                position = LogPosition(offset: position.offset, segment: segments[index + 1], byte: 0)
+                continue
+            }
+            let path = path(of: position.segment)
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw FileError(operation: "open \(path)") }
+            defer { close(fd) }
+            let end = isActive ? durableEnd.byte : Int(lseek(fd, 0, SEEK_END))
+            let want = min(end - position.byte, max(maxBytes - bytesRead, window))
+            guard want > 0 else { throw FileError(operation: "read \(path): log ends at offset \(position.offset)", code: EIO) }
+            var chunk = [UInt8](repeating: 0, count: want)
+            let got = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(position.byte)) }
+            guard got > 0 else { throw FileError(operation: "read \(path)") }
+            chunk.removeLast(want - got)
+            var at = 0
+            decoding: while entries.count < limit, position.offset < durableEnd.offset {
+                switch LogFrame.decode(chunk, at: at) {
+                case .record(let payload, let size):
+                    entries.append(LogEntry(offset: position.offset, payload: Array(payload)))
+                    at += size
+                    position.offset += 1
+                    position.byte += size
+                    bytesRead += size
+                case .incomplete where at == 0:
+                    let needed = chunk.count >= LogFrame.headerSize ? LogFrame.frameSize(chunk) : LogFrame.headerSize
+                    guard needed > chunk.count, position.byte + needed <= end else {
+                        throw FileError(operation: "read \(path): record at byte \(position.byte) is cut short", code: EIO)
+                    }
+                    window = needed
+                    break decoding
+                case .incomplete:
+                    break decoding
+                case .corrupt:
+                    throw FileError(operation: "read \(path): corrupt record at byte \(position.byte)", code: EIO)
+                }
+            }
+        }
+        return (entries, position)
+    }
+
+    /// The position of `offset`: found by scanning its segment from the start (once per reader, at start).
+    func locate(_ offset: UInt64, segments: [UInt64], durableEnd: LogPosition) throws -> LogPosition {
+        let base = segments.last { $0 <= offset } ?? segments.first ?? 0
+        var position = LogPosition(offset: max(offset, base), segment: base, byte: 0)
+        if offset < base { return position }
+        position.offset = base
+        while position.offset < offset {
+            let (entries, next) = try read(from: position, durableEnd: durableEnd, segments: segments,
+                                           limit: Int(min(offset - position.offset, 10_000)), maxBytes: 16 << 20)
+            if entries.isEmpty { break }
+            position = next
+        }
+        return position
+    }
+}
