@@ -21,6 +21,8 @@ public final class IncomingLog: @unchecked Sendable {
     private var waitingReaders: [CheckedContinuation<Void, Never>] = []
     /// `close()` waiting for the last flush.
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Completed flushes (each one write and one fdatasync), for tests and metrics.
+    public private(set) var flushes = 0
     /// Records cut from the tail at open (torn by a crash before they were acknowledged).
     public let recoveredTruncatedBytes: Int
 
@@ -58,9 +60,11 @@ public final class IncomingLog: @unchecked Sendable {
     public func append(_ payloads: [[UInt8]]) async throws -> Range<UInt64> {
         loop.assertInLoop()
         guard !isClosed else { throw IncomingLogError.closed }
-        for payload in payloads { LogFrame.append(payload, to: &pending.frames) }
-        pending.count += payloads.count
         return try await withCheckedThrowingContinuation { continuation in
+            // Frames and waiter join the batch together: the call may suspend before this closure runs, and
+            // another append's flush must not take the frames without the waiter.
+            for payload in payloads { LogFrame.append(payload, to: &pending.frames) }
+            pending.count += payloads.count
             pending.waiters.append((payloads.count, continuation))
             if !isFlushing { flush() }
         }
@@ -76,6 +80,7 @@ public final class IncomingLog: @unchecked Sendable {
             do {
                 let frames = batch.frames
                 let started = try await work.run { try files.append(frames, firstOffset: first) }
+                flushes += 1
                 if let started { segments.append(started) }
                 durableEnd = LogPosition(offset: first + UInt64(batch.count), segment: files.activeBase, byte: files.activeSize)
                 var next = first
@@ -88,7 +93,7 @@ public final class IncomingLog: @unchecked Sendable {
                 for waiter in batch.waiters { waiter.continuation.resume(throwing: error) }
             }
             isFlushing = false
-            if pending.count > 0 {
+            if !pending.waiters.isEmpty {
                 flush()
             } else {
                 let waiters = idleWaiters
