@@ -26,8 +26,10 @@ public final class Poll: LoopHandle<uv_poll_t>, @unchecked Sendable {
         try super.init(loop: loop, operation: "uv_poll_init(\(socket))") { uv_poll_init($0, $1, socket) }
     }
 
-    /// Reports `events` to `callback` each time the socket is ready for some of them, until `stop()` or `close()`;
-    /// an error (the socket was closed under the poll) is reported as a failure. Starting again replaces both.
+    /// Reports `events` to `callback` each time the socket is ready for some of them, until `stop()` or `close()`.
+    /// A socket in an error state (a refused connect, a reset) is reported as a failure with `EBADF`, and polling
+    /// stops (libuv `uv__poll_io`): the owner of the socket learns the real error from its next call on it.
+    /// Starting again replaces both the events and the callback.
     public func start(_ events: Events, _ callback: @escaping (Result<Events, LoopError>) -> Void) throws(LoopError) {
         loop.assertInLoop()
         precondition(!isClosed, "start on a closed poll")
