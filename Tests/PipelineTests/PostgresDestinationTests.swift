@@ -43,6 +43,34 @@ import TestSupport
         #expect(await fixture.finish() == 0)
     }
 
+    @Test func aTableDroppedBySomeoneElseIsCreatedAgain() async throws {
+        let fixture = try await PostgresFixture()
+        let destination = try fixture.destination()
+        let first = try await fixture.harness.onLoop { await destination.store(batch("events", [["n": .number(1)]])) }
+        #expect(first == .allStored)
+        // The destination's cache still lists the table's columns: the COPY fails, and the retry creates it.
+        _ = try await fixture.query(#"DROP TABLE "\#(fixture.schema)".events"#)
+        let second = try await fixture.harness.onLoop {
+            let outcome = await destination.store(batch("events", [["n": .number(2)]]))
+            await destination.close()
+            return outcome
+        }
+        #expect(second == .allStored)
+        #expect(try await fixture.query(#"SELECT n FROM "\#(fixture.schema)".events"#) == [["2"]])
+        #expect(await fixture.finish() == 0)
+    }
+
+    @Test func aLargeBatchStreamsThroughOneCopyInChunks() async throws {
+        let fixture = try await PostgresFixture()
+        let count = 40_000
+        let padding = String(repeating: "x", count: 100)
+        let rows: [[String: JSONValue]] = (0..<count).map { ["n": .number(Double($0)), "pad": .string(padding)] }
+        #expect(try await fixture.store(batch("events", rows)) == .allStored)
+        let totals = try await fixture.query(#"SELECT count(*), sum(n), min(length(pad)) FROM "\#(fixture.schema)".events"#)
+        #expect(totals == [[String(count), String(count * (count - 1) / 2), "100"]])
+        #expect(await fixture.finish() == 0)
+    }
+
     @Test func aValueThatDoesNotFitRejectsOnlyItsRow() async throws {
         let fixture = try await PostgresFixture()
         // `small` is a 4-byte integer made by someone else: only the server knows 2^40 does not fit.

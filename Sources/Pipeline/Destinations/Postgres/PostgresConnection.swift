@@ -33,6 +33,8 @@ final class PostgresConnection: @unchecked Sendable {
         PQsetNoticeProcessor(conn, { _, _ in }, nil)
     }
 
+    deinit { assert(isClosed, "leak of an open PostgresConnection") }
+
     /// Whether the connection can take another statement.
     var isUsable: Bool { !isClosed && PQstatus(conn) == CONNECTION_OK }
 
