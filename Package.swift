@@ -65,6 +65,9 @@ let package = Package(
         ]),
         .executableTarget(name: "gossip-bench", dependencies: ["GossipSimulation", "Gossip"]),
         .executableTarget(name: "templates-bench", dependencies: ["Templates"]),
+        .executableTarget(name: "postgres-bench", dependencies: [
+            "Pipeline", "Loop", "HTTP", "NodeConfig", "Templates", .product(name: "Logging", package: "swift-log"),
+        ]),
 
         .target(name: "TestSupport", dependencies: ["Loop"], path: "Tests/TestSupport"),
         .testTarget(name: "LoopTests", dependencies: ["Loop", "TestSupport"]),
