@@ -145,13 +145,14 @@ final class PostgresConnection: @unchecked Sendable {
         poll = nil
     }
 
-    /// Suspends until libpq's socket is ready for `events`; throws `.unreachable(timeoutReason)` at `deadline`
-    /// (loop milliseconds).
-    func wait(for events: Poll.Events, until deadline: UInt64, timeoutReason: @autoclosure () -> String = "the server did not answer in time") async throws(PostgresError) {
+    /// Suspends until libpq's socket is ready for `events`; throws `.unreachable` with `timeoutReason` (by default
+    /// naming the query timeout) at `deadline` (loop milliseconds).
+    func wait(for events: Poll.Events, until deadline: UInt64, timeoutReason: String? = nil) async throws(PostgresError) {
+        let reason = timeoutReason ?? "the server did not answer within \(queryTimeout.milliseconds / 1000) s"
         let socket = PQsocket(conn)
         guard !isClosed, socket >= 0 else { throw libpqFailure() }
         let now = loop.now
-        guard deadline > now else { throw .unreachable(timeoutReason()) }
+        guard deadline > now else { throw .unreachable(reason) }
         if poll?.socket != socket { renewPoll() }
         let current: Poll
         do {
@@ -160,7 +161,6 @@ final class PostgresConnection: @unchecked Sendable {
             throw .unreachable("\(error)")
         }
         poll = current
-        let reason = timeoutReason()
         let outcome = await withCheckedContinuation { continuation in
             waiting = continuation
             timer.start(after: deadline - now) { [unowned self] in finishWait(.failure(.unreachable(reason))) }
