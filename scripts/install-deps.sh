@@ -5,9 +5,10 @@ set -euo pipefail
 
 purpose=${1:-run}
 # Build: C libraries behind the systemLibrary targets, and pkg-config to find them.
-packages=(pkg-config libuv1-dev libhttp-parser-dev libjavascriptcoregtk-4.1-dev libsqlite3-dev)
+packages=(pkg-config libuv1-dev libhttp-parser-dev libjavascriptcoregtk-4.1-dev libsqlite3-dev libpq-dev)
 case "$purpose" in
-  test)  packages+=(golang-go) ;;             # the reference text/template for the differential tests
+  # Test: Go for the reference text/template of the differential tests, servers the destination tests start.
+  test)  packages+=(golang-go postgresql) ;;
   bench) packages+=(golang-go wrk nginx-light procps) ;;
 esac
 

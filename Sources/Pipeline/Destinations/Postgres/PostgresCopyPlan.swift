@@ -1,0 +1,110 @@
+import Templates
+
+/// One batch as the input of one `COPY ... FROM STDIN`: the columns it fills, the rows that cannot go in (a value
+/// whose kind its column does not take), and the text of the others, built in one pass into one buffer.
+///
+/// The text follows PostgreSQL's COPY text format ("COPY", File Formats): one line per row, values separated by
+/// tabs, `\N` for null, and backslash, tab, newline and carriage return written as `\\`, `\t`, `\n`, `\r`.
+struct PostgresCopyPlan {
+    /// The columns the COPY fills, in the order of each line's values.
+    let columns: [String]
+    /// Rows set aside before sending, by batch index, with the reason.
+    private(set) var rejected: [Int: String] = [:]
+    /// The COPY input of the rows that were not set aside.
+    private(set) var text: [UInt8] = []
+    /// The byte offset just past each line of `text`.
+    private(set) var lineEnds: [Int] = []
+    /// The batch index of the row on each line.
+    private(set) var rowOfLine: [Int] = []
+
+    /// The column each non-null value of `rows` goes to (its name as the server keeps it), with the kind of the
+    /// first value seen there, which gives a new column its type.
+    static func columnKinds(of rows: [Row]) -> [String: ColumnKind] {
+        var kinds: [String: ColumnKind] = [:]
+        for row in rows {
+            for (name, value) in row.columns {
+                let column = PostgresIdentifier.fitted(name)
+                if kinds[column] == nil, let kind = ColumnKind(of: value) { kinds[column] = kind }
+            }
+        }
+        return kinds
+    }
+
+    /// Plans `rows` into a table whose columns are `table`; `kinds` is `columnKinds(of: rows)`. A column the table
+    /// lacks is still sent, so the server's error marks the cached columns as stale.
+    init(rows: [Row], kinds: [String: ColumnKind], table: [String: PostgresColumn]) {
+        columns = kinds.keys.sorted()
+        var slots: [String: (position: Int, column: PostgresColumn?)] = [:]
+        for (position, name) in columns.enumerated() { slots[name] = (position, table[name]) }
+        var cells = [JSONValue?](repeating: nil, count: columns.count)
+        text.reserveCapacity(rows.count * columns.count * 16)
+        lineEnds.reserveCapacity(rows.count)
+        rowOfLine.reserveCapacity(rows.count)
+        rows: for (index, row) in rows.enumerated() {
+            for position in cells.indices { cells[position] = nil }
+            for (name, value) in row.columns {
+                if case .null = value { continue }
+                let column = PostgresIdentifier.fitted(name)
+                guard let slot = slots[column] else { continue }
+                if let problem = slot.column?.refusal(of: value, in: column) {
+                    rejected[index] = problem
+                    continue rows
+                }
+                // Two long names cut to the same column: the first value seen wins.
+                if cells[slot.position] == nil { cells[slot.position] = value }
+            }
+            appendLine(cells)
+            lineEnds.append(text.count)
+            rowOfLine.append(index)
+        }
+    }
+
+    /// The bytes of lines `lines`.
+    func bytes(of lines: Range<Int>) -> Range<Int> {
+        (lines.lowerBound == 0 ? 0 : lineEnds[lines.lowerBound - 1])..<lineEnds[lines.upperBound - 1]
+    }
+
+    private mutating func appendLine(_ cells: [JSONValue?]) {
+        for (position, cell) in cells.enumerated() {
+            if position > 0 { text.append(UInt8(ascii: "\t")) }
+            switch cell {
+            case nil, .null?:
+                text.append(UInt8(ascii: "\\"))
+                text.append(UInt8(ascii: "N"))
+            case .bool(let flag)?: text.append(contentsOf: (flag ? "true" : "false").utf8)
+            case .number(let number)?:
+                if number.rounded() == number, abs(number) < 9_007_199_254_740_992 {
+                    text.append(contentsOf: String(Int64(number)).utf8)
+                } else {
+                    text.append(contentsOf: JSONValue.number(number).jsonText().utf8)
+                }
+            case .string(let string)?: appendEscaped(string)
+            case let nested?: appendEscaped(nested.jsonText())
+            }
+        }
+        text.append(UInt8(ascii: "\n"))
+    }
+
+    /// Appends `string`, escaping the bytes the text format gives a meaning; runs without them are copied whole.
+    private mutating func appendEscaped(_ string: String) {
+        var string = string
+        string.withUTF8 { bytes in
+            var run = 0
+            for (offset, byte) in bytes.enumerated() {
+                let escaped: UInt8
+                switch byte {
+                case UInt8(ascii: "\\"): escaped = UInt8(ascii: "\\")
+                case UInt8(ascii: "\t"): escaped = UInt8(ascii: "t")
+                case UInt8(ascii: "\n"): escaped = UInt8(ascii: "n")
+                case UInt8(ascii: "\r"): escaped = UInt8(ascii: "r")
+                default: continue
+                }
+                text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<offset]))
+                text.append(UInt8(ascii: "\\"))
+                text.append(escaped)
+                run = offset + 1
+            }
+            text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...]))
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import Loop
+
+/// Rows into PostgreSQL tables (type `postgres`; `redshift` shares the code) through one libpq connection on the
+/// loop, in bulk with `COPY ... FROM STDIN`.
+///
+/// Tables and columns are created as rows need them (see `PostgresTables`). A value its column cannot take is
+/// rejected with its row before sending; a row the server still refuses during a COPY is found by sending the
+/// batch again without it, so only that row goes to the fallback file. A broken connection makes the batch
+/// `.unreachable` and the next `store` connects again; a refused login or a statement error about the whole
+/// batch (permission denied) rejects every row with the server's words.
+public final class PostgresDestination: Destination, @unchecked Sendable {
+    public let id: String
+    private let settings: Settings
+    private let loop: EventLoop
+    private let tables: PostgresTables
+    private var connection: PostgresConnection?
+
+    init(id: String, settings: Settings, context: DestinationContext) {
+        self.id = id
+        self.settings = settings
+        loop = context.loop
+        tables = PostgresTables(schema: settings.schema)
+    }
+
+    public func store(_ batch: TableBatch) async -> StoreOutcome {
+        loop.assertInLoop()
+        do throws(PostgresError) {
+            return .stored(rejected: try await write(batch))
+        } catch {
+            switch error {
+            case .unreachable(let reason):
+                dropConnection()
+                return .unreachable(reason)
+            case .loginRefused(let reason):
+                return .stored(rejected: Self.all(batch, reason))
+            case .statement(let error):
+                return .stored(rejected: Self.all(batch, error.message))
+            }
+        }
+    }
+
+    private static func all(_ batch: TableBatch, _ reason: String) -> [Int: String] {
+        Dictionary(uniqueKeysWithValues: batch.rows.indices.map { ($0, reason) })
+    }
+
+    /// Stores `batch`, reading the table's columns again once when a statement shows the cache stale.
+    private func write(_ batch: TableBatch) async throws(PostgresError) -> [Int: String] {
+        let connection = try await connected()
+        let table = PostgresIdentifier.fitted(batch.table)
+        do throws(PostgresError) {
+            return try await write(batch.rows, into: table, on: connection)
+        } catch .statement(let error) where error.meansStaleSchema {
+            tables.forget(table)
+            return try await write(batch.rows, into: table, on: connection)
+        }
+    }
+
+    private func write(_ rows: [Row], into table: String, on connection: PostgresConnection) async throws(PostgresError) -> [Int: String] {
+        let kinds = PostgresCopyPlan.columnKinds(of: rows)
+        // Rows without a single value have nothing to store.
+        guard !kinds.isEmpty else { return [:] }
+        let columns = try await tables.columns(of: table, including: kinds, on: connection)
+        let plan = PostgresCopyPlan(rows: rows, kinds: kinds, table: columns)
+        var rejected = plan.rejected
+        let sql = "COPY \(PostgresIdentifier.qualified(settings.schema, table)) ("
+            + plan.columns.map(PostgresIdentifier.quoted).joined(separator: ", ") + ") FROM STDIN"
+        var pending = [CopyLineSet(count: plan.rowOfLine.count)].filter { !$0.isEmpty }
+        while let lines = pending.popLast() {
+            do throws(PostgresError) {
+                try await connection.copy(sql, data: plan.text, parts: lines.runs.map(plan.bytes(of:)))
+            } catch .statement(let error) where error.isRowData {
+                // The COPY stored nothing. The error's line names the row; without it, halve the set until it does.
+                if let line = error.copyLine, (1...lines.count).contains(line) {
+                    let bad = lines.line(at: line - 1)
+                    rejected[plan.rowOfLine[bad]] = error.message
+                    pending.append(lines.removing(bad))
+                } else if lines.count == 1 {
+                    rejected[plan.rowOfLine[lines.line(at: 0)]] = error.message
+                } else {
+                    let (first, second) = lines.halves()
+                    pending += [second, first]
+                }
+                pending.removeAll { $0.isEmpty }
+            }
+        }
+        return rejected
+    }
+
+    private func connected() async throws(PostgresError) -> PostgresConnection {
+        if let connection, connection.isUsable { return connection }
+        dropConnection()
+        let fresh = try await PostgresConnection.connect(loop: loop, settings: settings)
+        connection = fresh
+        return fresh
+    }
+
+    private func dropConnection() {
+        connection?.close()
+        connection = nil
+    }
+
+    /// Connects, creates the schema if needed, and creates, fills and drops a table
+    /// `rivulet_test_connection_<random>` in one transaction, so a failure leaves nothing behind.
+    public func testConnection() async throws(DestinationFailure) {
+        loop.assertInLoop()
+        do throws(PostgresError) {
+            let connection = try await PostgresConnection.connect(loop: loop, settings: settings)
+            defer { connection.close() }
+            try await PostgresTables.createSchema(settings.schema, on: connection)
+            let table = PostgresIdentifier.qualified(settings.schema, "rivulet_test_connection_\(UInt64.random(in: 0...UInt64.max))")
+            try await connection.query("CREATE TABLE \(table) (id bigint); INSERT INTO \(table) VALUES (1); DROP TABLE \(table)")
+        } catch {
+            throw DestinationFailure(error.description)
+        }
+    }
+
+    public func close() async {
+        loop.assertInLoop()
+        dropConnection()
+    }
+}

@@ -1,0 +1,204 @@
+import Foundation
+import NodeConfig
+import Testing
+import Templates
+import TestSupport
+@testable import Pipeline
+
+@Suite struct PostgresDestinationTests {
+    @Test func rowsLandInTheirTableWithColumnsTypedByTheFirstValue() async throws {
+        let fixture = try await PostgresFixture()
+        let note = "tab\there, line\nbreak, return\r, back\\slash, \\N and quote \" and ünïcödé"
+        let outcome = try await fixture.store(batch("Page \"Views\"", [
+            ["id": .string("a"), "n": .number(7), "f": .number(2.5), "ok": .bool(true),
+             "_timestamp": .string("2026-11-23T10:00:00.123456789Z"), "note": .string(note), "tags": .string(#"["x",1]"#), "gone": .null],
+            ["id": .string("b"), "n": .number(-9_000_000_000), "f": .number(3), "ok": .bool(false),
+             "_timestamp": .string("2026-11-23 12:00:00+02:00"), "note": .string("")],
+        ]))
+        #expect(outcome == .allStored)
+        #expect(try await fixture.columnTypes("Page \"Views\"") == [
+            "id": "text", "n": "bigint", "f": "double precision", "ok": "boolean",
+            "_timestamp": "timestamp with time zone", "note": "text", "tags": "text",
+        ])
+        let table = #""\#(fixture.schema)"."Page ""Views""""#
+        let rows = try await fixture.query("""
+            SET TIME ZONE 'UTC';
+            SELECT id, n, f, ok, to_char(_timestamp, 'YYYY-MM-DD HH24:MI:SS.US'), note, tags FROM \(table) ORDER BY id
+            """)
+        #expect(rows == [
+            ["a", "7", "2.5", "t", "2026-11-23 10:00:00.123457", note, #"["x",1]"#],
+            ["b", "-9000000000", "3", "f", "2026-11-23 10:00:00.000000", "", nil],
+        ])
+        #expect(await fixture.finish() == 0)
+    }
+
+    @Test func aNewFieldAddsAColumnAlsoAfterARestart() async throws {
+        let fixture = try await PostgresFixture()
+        #expect(try await fixture.store(batch("events", [["a": .number(1)]])) == .allStored)
+        // A new destination knows nothing of the table: it reads the columns from the server first.
+        #expect(try await fixture.store(batch("events", [["a": .number(2), "b": .string("x"), "c": .bool(true)]])) == .allStored)
+        #expect(try await fixture.columnTypes("events") == ["a": "bigint", "b": "text", "c": "boolean"])
+        let rows = try await fixture.query(#"SELECT a, b, c FROM "\#(fixture.schema)".events ORDER BY a"#)
+        #expect(rows == [["1", nil, nil], ["2", "x", "t"]])
+        #expect(await fixture.finish() == 0)
+    }
+
+    @Test func aTableDroppedBySomeoneElseIsCreatedAgain() async throws {
+        let fixture = try await PostgresFixture()
+        let destination = try fixture.destination()
+        let first = try await fixture.harness.onLoop { await destination.store(batch("events", [["n": .number(1)]])) }
+        #expect(first == .allStored)
+        // The destination's cache still lists the table's columns: the COPY fails, and the retry creates it.
+        _ = try await fixture.query(#"DROP TABLE "\#(fixture.schema)".events"#)
+        let second = try await fixture.harness.onLoop {
+            let outcome = await destination.store(batch("events", [["n": .number(2)]]))
+            await destination.close()
+            return outcome
+        }
+        #expect(second == .allStored)
+        #expect(try await fixture.query(#"SELECT n FROM "\#(fixture.schema)".events"#) == [["2"]])
+        #expect(await fixture.finish() == 0)
+    }
+
+    @Test func aLargeBatchStreamsThroughOneCopyInChunks() async throws {
+        let fixture = try await PostgresFixture()
+        let count = 40_000
+        let padding = String(repeating: "x", count: 100)
+        let rows: [[String: JSONValue]] = (0..<count).map { ["n": .number(Double($0)), "pad": .string(padding)] }
+        #expect(try await fixture.store(batch("events", rows)) == .allStored)
+        let totals = try await fixture.query(#"SELECT count(*), sum(n), min(length(pad)) FROM "\#(fixture.schema)".events"#)
+        #expect(totals == [[String(count), String(count * (count - 1) / 2), "100"]])
+        #expect(await fixture.finish() == 0)
+    }
+
+    @Test func aValueThatDoesNotFitRejectsOnlyItsRow() async throws {
+        let fixture = try await PostgresFixture()
+        // `small` is a 4-byte integer made by someone else: only the server knows 2^40 does not fit.
+        _ = try await fixture.query(#"CREATE SCHEMA "\#(fixture.schema)"; CREATE TABLE "\#(fixture.schema)".events (n bigint, small integer)"#)
+        let outcome = try await fixture.store(batch("events", [
+            ["n": .number(1)],
+            ["n": .string("abc")],
+            ["n": .number(2), "small": .number(1_099_511_627_776)],
+            ["n": .number(3), "s": .string("nul \u{0} byte")],
+            ["n": .number(4), "small": .number(5)],
+        ]))
+        guard case .stored(let rejected) = outcome else { Issue.record("not stored: \(outcome)"); return }
+        #expect(rejected.keys.sorted() == [1, 2, 3])
+        #expect(rejected[1] == #"value "abc" does not fit column n of type bigint"#)
+        #expect(rejected[2]?.contains("out of range") == true)
+        #expect(rejected[3]?.contains("0x00") == true)
+        let rows = try await fixture.query(#"SELECT n, small FROM "\#(fixture.schema)".events ORDER BY n"#)
+        #expect(rows == [["1", nil], ["4", "5"]])
+        #expect(await fixture.finish() == 0)
+    }
+
+    @Test func aStoppedServerIsUnreachableAndTheSameBatchStoresAfterItsRestart() async throws {
+        let server = try await PostgresServer.start()
+        let fixture = try await PostgresFixture(server: server)
+        let destination = try fixture.destination()
+        let second = batch("events", [["n": .number(2)], ["n": .number(3)]])
+        let first = try await fixture.harness.onLoop { await destination.store(batch("events", [["n": .number(1)]])) }
+        #expect(first == .allStored)
+        try await server.stop()
+        let whileDown = try await fixture.harness.onLoop { await destination.store(second) }
+        guard case .unreachable(let reason) = whileDown else { Issue.record("expected unreachable, got \(whileDown)"); return }
+        #expect(!reason.isEmpty)
+        let stillDown = try await fixture.harness.onLoop { await destination.store(second) }
+        #expect(stillDown != .allStored)
+        try await server.restart()
+        let afterRestart = try await fixture.harness.onLoop {
+            let outcome = await destination.store(second)
+            await destination.close()
+            return outcome
+        }
+        #expect(afterRestart == .allStored, "server log: \(server.log)")
+        let rows = try await fixture.query(#"SELECT n FROM "\#(fixture.schema)".events ORDER BY n"#)
+        #expect(rows == [["1"], ["2"], ["3"]])
+        try await server.stop()
+        #expect(await fixture.finish() == 0)
+    }
+
+    @Test func testConnectionWritesAndLeavesNothingBehind() async throws {
+        let fixture = try await PostgresFixture()
+        let destination = try fixture.destination()
+        try await fixture.harness.onLoop { try await destination.testConnection() }
+        // The schema was created for the probe table, which is gone.
+        let found = try await fixture.query("""
+            SELECT (SELECT count(*) FROM pg_namespace WHERE nspname = '\(fixture.schema)'),
+                   (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON c.relnamespace = n.oid WHERE n.nspname = '\(fixture.schema)')
+            """)
+        #expect(found == [["1", "0"]])
+        #expect(await fixture.finish() == 0)
+    }
+
+    @Test func aWrongPasswordFailsTheTestAndRejectsStoredRowsWithTheServersWords() async throws {
+        let fixture = try await PostgresFixture()
+        let cause = try await testFailure(fixture, ["password": .string("wrong")])
+        #expect(cause.contains(#"password authentication failed for user "rivulet""#), "\(cause)")
+        let outcome = try await fixture.store(batch("events", [["n": .number(1)], ["n": .number(2)]]), changes: ["password": .string("wrong")])
+        guard case .stored(let rejected) = outcome else { Issue.record("not stored: \(outcome)"); return }
+        #expect(rejected.count == 2)
+        #expect(rejected[0]?.contains("password authentication failed") == true)
+        #expect(await fixture.finish() == 0)
+    }
+
+    @Test func anUnknownDatabaseFailsTheTest() async throws {
+        let fixture = try await PostgresFixture()
+        let cause = try await testFailure(fixture, ["db": .string("no_such_database")])
+        #expect(cause.contains(#"database "no_such_database" does not exist"#), "\(cause)")
+        #expect(await fixture.finish() == 0)
+    }
+
+    @Test func anUnknownHostFailsTheTestAndIsUnreachableForStores() async throws {
+        let fixture = try await PostgresFixture()
+        let cause = try await testFailure(fixture, ["host": .string("no-such-host.invalid")])
+        #expect(cause.contains(#"could not resolve host "no-such-host.invalid""#), "\(cause)")
+        let outcome = try await fixture.store(batch("events", [["n": .number(1)]]), changes: ["host": .string("no-such-host.invalid")])
+        #expect(outcome == .unreachable(cause))
+        #expect(await fixture.finish() == 0)
+    }
+
+    @Test func aRefusedPortFailsTheTest() async throws {
+        let fixture = try await PostgresFixture()
+        let cause = try await testFailure(fixture, ["port": .int(try ServiceProcess.freePort())])
+        #expect(cause.contains("Connection refused"), "\(cause)")
+        #expect(await fixture.finish() == 0)
+    }
+
+    @Test func aServerThatNeverAnswersTimesOut() async throws {
+        let fixture = try await PostgresFixture()
+        // A listening socket nobody accepts from: the kernel completes the handshake, and the startup packet
+        // is never answered.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let listening = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, length) == 0 && getsockname(listener, $0, &length) == 0 && listen(listener, 4) == 0
+            }
+        }
+        #expect(listening)
+        let started = Date()
+        let cause = try await testFailure(fixture, ["port": .int(Int(UInt16(bigEndian: address.sin_port))),
+                                                    "parameters": .map(["connect_timeout": .int(1)])])
+        #expect(cause.contains("timed out after 1 s"), "\(cause)")
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(await fixture.finish() == 0)
+    }
+
+    /// The cause `testConnection` throws with `changes` to the datasource.
+    private func testFailure(_ fixture: PostgresFixture, _ changes: [String: ConfigValue]) async throws -> String {
+        let destination = try fixture.destination(changes)
+        return try await fixture.harness.onLoop {
+            do {
+                try await destination.testConnection()
+                return "no failure"
+            } catch let failure as DestinationFailure {
+                return failure.cause
+            }
+        }
+    }
+}
