@@ -22,6 +22,7 @@ let package = Package(
         .systemLibrary(name: "CHTTPParser", providers: [.apt(["libhttp-parser-dev"])]),  // HTTP
         .systemLibrary(name: "CJavaScriptCore", pkgConfig: "javascriptcoregtk-4.1",
                        providers: [.apt(["libjavascriptcoregtk-4.1-dev"])]),  // Templates
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),  // Pipeline (gzip S3 objects)
 
         .target(name: "Loop", dependencies: ["CLibUV"]),
         .target(name: "HTTP", dependencies: [
@@ -46,7 +47,8 @@ let package = Package(
         ]),
         // Events in, destinations out: ingestion, the incoming log, delivery, fallback files.
         .target(name: "Pipeline", dependencies: [
-            "Loop", "HTTP", "Templates", "NodeConfig",
+            "Loop", "HTTP", "Templates", "NodeConfig", "CZlib",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
@@ -76,7 +78,9 @@ let package = Package(
             "Cluster", "Replication", "HTTP", "Loop", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Templates", "NodeConfig", "HTTP", "Loop", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: [
+            "Pipeline", "Templates", "NodeConfig", "HTTP", "Loop", "TestSupport", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "NodeConfigTests", dependencies: ["NodeConfig", "HTTP", "Gossip"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "NodeConfig", "HTTP", "Loop", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Cluster"]),

@@ -4,13 +4,17 @@ import NodeConfig
 /// case here, its reading below, and its construction in `make`.
 public enum DestinationSettings: Sendable {
     case file(FileDestination.Settings)
+    case s3(S3Destination.Settings)
+    case webhook(WebhookDestination.Settings)
 
     /// The types `type:` accepts, for the error that names an unknown one.
-    public static let types = ["file"]
+    public static let types = ["file", "s3", "webhook"]
 
     init(type: String, reader: inout SettingsReader) throws(ConfigError) {
         switch type {
         case "file": self = .file(try FileDestination.Settings(reading: &reader))
+        case "s3": self = .s3(try S3Destination.Settings(reading: &reader))
+        case "webhook": self = .webhook(try WebhookDestination.Settings(reading: &reader))
         default:
             throw ConfigError.invalidValue(path: reader.path(of: "type"),
                                            reason: "unknown destination type \"\(type)\" (one of: \(Self.types.joined(separator: ", ")))")
@@ -21,6 +25,8 @@ public enum DestinationSettings: Sendable {
     public static func make(_ config: DestinationConfig, context: DestinationContext) -> any Destination {
         switch config.settings {
         case .file(let settings): FileDestination(id: config.id, settings: settings, context: context)
+        case .s3(let settings): S3Destination(id: config.id, settings: settings, context: context)
+        case .webhook(let settings): WebhookDestination(id: config.id, settings: settings, context: context)
         }
     }
 }
