@@ -56,18 +56,20 @@ public final class WebhookDestination: Destination, @unchecked Sendable {
     }
 
     /// Resolves the URL's host and opens a TCP connection to it, sending no request (a request would deliver a
-    /// fake event). A URL template is evaluated against an empty event first, so its host should be fixed text.
+    /// fake event). Only the scheme and host part of the URL template is used, so it must be fixed text; the path
+    /// may depend on the event.
     public func testConnection() async throws(DestinationFailure) {
-        let url: HTTPURL
-        do {
-            url = try HTTPURL(parsing: try template.evaluate(template.settings.url, part: "url", object: .object([:])))
-        } catch {
-            throw DestinationFailure("\(error)")
+        let text = template.settings.url
+        let hostStart = text.range(of: "://")?.upperBound ?? text.startIndex
+        let origin = text[..<(text[hostStart...].firstIndex { $0 == "/" || $0 == "?" } ?? text.endIndex)]
+        guard !origin.contains("{{") else {
+            throw DestinationFailure("the host of url \(text) depends on the event, so there is no fixed host to test")
         }
         do {
+            let url = try HTTPURL(parsing: String(origin))
             try await TCPProbe.connect(loop: loop, host: url.host, port: url.port, timeout: Self.testConnectTimeout)
         } catch {
-            throw DestinationFailure(error.description)
+            throw DestinationFailure("\(error)")
         }
     }
 

@@ -33,7 +33,7 @@ struct WebhookRequestTemplate: Sendable {
 
     /// The text of `expression` for `object`: a Go template's output, or a JavaScript result (a string as its
     /// contents, anything else as JSON text).
-    func evaluate(_ expression: String, part: String, object: JSONValue) throws(WebhookTemplateError) -> String {
+    private func evaluate(_ expression: String, part: String, object: JSONValue) throws(WebhookTemplateError) -> String {
         do {
             switch try templates.evaluate(expression: expression, object: object).result {
             case .text(let text), .json(.string(let text)): return text
