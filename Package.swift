@@ -23,6 +23,7 @@ let package = Package(
         .systemLibrary(name: "CJavaScriptCore", pkgConfig: "javascriptcoregtk-4.1",
                        providers: [.apt(["libjavascriptcoregtk-4.1-dev"])]),  // Templates
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),  // Pipeline
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),  // Pipeline (gzip S3 objects)
 
         .target(name: "Loop", dependencies: ["CLibUV"]),
         .target(name: "HTTP", dependencies: [
@@ -47,7 +48,8 @@ let package = Package(
         ]),
         // Events in, destinations out: ingestion, the incoming log, delivery, fallback files.
         .target(name: "Pipeline", dependencies: [
-            "Loop", "HTTP", "Templates", "NodeConfig", "WireBytes", "CLibPQ",
+            "Loop", "HTTP", "Templates", "NodeConfig", "WireBytes", "CLibPQ", "CZlib",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]),

@@ -5,10 +5,11 @@ set -euo pipefail
 
 purpose=${1:-run}
 # Build: C libraries behind the systemLibrary targets, and pkg-config to find them.
-packages=(pkg-config libuv1-dev libhttp-parser-dev libjavascriptcoregtk-4.1-dev libsqlite3-dev libpq-dev)
+packages=(pkg-config libuv1-dev libhttp-parser-dev libjavascriptcoregtk-4.1-dev libsqlite3-dev libpq-dev zlib1g-dev)
 case "$purpose" in
-  # Test: Go for the reference text/template of the differential tests, servers the destination tests start.
-  test)  packages+=(golang-go postgresql) ;;
+  # Test: Go for the reference text/template of the differential tests, servers the destination tests start,
+  # pip for moto's S3 server (below).
+  test)  packages+=(golang-go postgresql python3-pip) ;;
   bench) packages+=(golang-go wrk nginx-light procps) ;;
 esac
 
@@ -22,15 +23,20 @@ if ! command -v swift >/dev/null 2>&1; then
   exit 1
 fi
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing Debian packages: ${missing[*]}" >&2
+    echo "run: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-if [ "$(id -u)" -ne 0 ]; then
-  echo "install-deps: missing Debian packages: ${missing[*]}" >&2
-  echo "run: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
-  exit 1
+
+# moto's S3 server (with boto3) for the S3 destination tests comes from PyPI.
+if [ "$purpose" = test ] && ! python3 -c "import moto.server, boto3" 2>/dev/null; then
+  echo "install-deps: installing moto[server] from PyPI"
+  python3 -m pip install --quiet 'moto[server]' || python3 -m pip install --quiet --break-system-packages 'moto[server]'
 fi
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

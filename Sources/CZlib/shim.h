@@ -1,0 +1,8 @@
+// zlib, from Debian's zlib1g-dev. Only Pipeline imports this module (gzip-compressed S3 objects).
+#include <zlib.h>
+
+// deflateInit2 is a macro Swift cannot import; this starts a deflate stream that writes a gzip member
+// (window bits 15 + 16 select the gzip wrapper, zlib.h).
+static inline int czlib_deflate_init_gzip(z_streamp stream, int level) {
+    return deflateInit2(stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+}
