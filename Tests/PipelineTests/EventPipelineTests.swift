@@ -1,0 +1,179 @@
+import Foundation
+import HTTP
+import Logging
+import Loop
+import NodeConfig
+import Templates
+import Testing
+import TestSupport
+@testable import Pipeline
+
+/// The whole data plane on a loop: events accepted into the log reach their destinations through the runners, with
+/// skips, fallback lines, retries and restarts, against real files and a real PostgreSQL.
+@Suite struct EventPipelineTests {
+    private func fileDestination(_ id: String, table: String, path: String? = nil, mode: String = "stream") throws -> DestinationConfig {
+        var entry: [String: ConfigValue] = ["type": .string("file"), "mode": .string(mode),
+                                            "data_layout": .map(["table_name_template": .string(table)])]
+        if mode == "batch" { entry["batch_period_sec"] = .int(1) }
+        if let path { entry["file"] = .map(["path": .string(path)]) }
+        return try DestinationConfig(id: id, value: .map(entry), path: "destinations.\(id)")
+    }
+
+    private func settings(_ fixture: PipelineFixture, _ destinations: [DestinationConfig], keys: [APIKey] = []) -> EventPipeline.Settings {
+        EventPipeline.Settings(nodeName: "n1", dataDirectory: fixture.directory, destinations: destinations, apiKeys: APIKeys(keys),
+                               fallbackRotation: .seconds(300), intake: EventIntake(maxEventSize: 51_200, trustProxy: false))
+    }
+
+    private func event(_ fields: [String: JSONValue], id: String) -> [String: JSONValue] {
+        fields.merging(["eventn_ctx_event_id": .string(id), "_timestamp": .string("2026-11-23T10:00:00.000000000Z")]) { $1 }
+    }
+
+    /// Polls until `condition` holds or 10 s pass.
+    private func eventually(_ condition: @Sendable () throws -> Bool) async throws -> Bool {
+        for _ in 0..<200 {
+            if try condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return try condition()
+    }
+
+    @Test func eventsReachTheirTablesSkipsAndTemplateErrorsAreCountedAndRestartsResume() async throws {
+        let fixture = try PipelineFixture()
+        let loop = fixture.loop
+        let context = fixture.context(http: HTTPClient(loop: loop))
+        // `index .tags 1` fails for an event with one tag: that event goes to fallback with Go's error.
+        let destinations = [try fileDestination("local", table: "{{.event_type}}_{{index .tags 1}}")]
+        let events = [
+            event(["event_type": .string("page"), "tags": .array([.string("a"), .string("x")])], id: "1"),
+            event(["event_type": .string("click"), "tags": .array([.string("a"), .string("y")])], id: "2"),
+            event(["event_type": .string("short"), "tags": .array([.string("a")])], id: "3"),
+            event(["event_type": .string("page"), "tags": .array([.string("b"), .string("x")])], id: "4"),
+        ]
+        let pipeline = try await fixture.harness.onLoop {
+            let pipeline = try await EventPipeline.start(settings: self.settings(fixture, destinations), context: context)
+            try await pipeline.accept(events)
+            return pipeline
+        }
+        let files = fixture.directory + "/files/local"
+        #expect(try await eventually { (try? PipelineFixture.lines(of: files + "/page_x.jsonl").count) == 2 })
+        #expect(try PipelineFixture.lines(of: files + "/click_y.jsonl").map { $0["eventn_ctx_event_id"] } == [.string("2")])
+        let fallback = fixture.directory + "/fallback/n1-errors-local.log"
+        #expect(try await eventually { (try? PipelineFixture.lines(of: fallback).count) == 1 })
+        let line = try #require(try PipelineFixture.lines(of: fallback).first)
+        #expect(line["event_id"] == .string("3"))
+        #expect(line["error"]?.stringValue?.contains("index out of range") == true)
+        #expect(try await eventually { pipeline.runners["local"]?.committedOffset == 4 })
+
+        // Closed and opened again: the offset holds, so only the new event is delivered.
+        try await fixture.harness.onLoop { await pipeline.close() }
+        let reopened = try await fixture.harness.onLoop {
+            let pipeline = try await EventPipeline.start(settings: self.settings(fixture, destinations), context: context)
+            try await pipeline.accept([self.event(["event_type": .string("page"), "tags": .array([.string("c"), .string("x")])], id: "5")])
+            return pipeline
+        }
+        #expect(try await eventually { (try? PipelineFixture.lines(of: files + "/page_x.jsonl").count) == 3 })
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(try PipelineFixture.lines(of: files + "/page_x.jsonl").map { $0["eventn_ctx_event_id"] } == [.string("1"), .string("4"), .string("5")])
+        try await fixture.harness.onLoop {
+            await reopened.close()
+            context.http.shutdown()
+        }
+        #expect(await fixture.finish() == 0)
+    }
+
+    @Test func emptyTableNamesSkipAndKeysRouteToTheirDestinations() async throws {
+        let fixture = try PipelineFixture()
+        let loop = fixture.loop
+        let context = fixture.context(http: HTTPClient(loop: loop))
+        let destinations = [try fileDestination("a", table: "{{.table}}"), try fileDestination("b", table: "all")]
+        let keys = [APIKey(id: "only-a", clientSecret: "c", serverSecret: nil, origins: [], destinations: ["a"]),
+                    APIKey(id: "both", clientSecret: "d", serverSecret: nil, origins: [], destinations: nil)]
+        let events = [
+            event(["table": .string("t"), "api_key": .string("only-a")], id: "1"),
+            event(["table": .string(""), "api_key": .string("both")], id: "2"),
+            event(["table": .string("null"), "api_key": .string("both")], id: "3"),
+            event(["table": .string("t"), "api_key": .string("both")], id: "4"),
+        ]
+        let pipeline = try await fixture.harness.onLoop {
+            let pipeline = try await EventPipeline.start(settings: self.settings(fixture, destinations, keys: keys), context: context)
+            try await pipeline.accept(events)
+            return pipeline
+        }
+        #expect(try await eventually { pipeline.runners["a"]?.committedOffset == 4 && pipeline.runners["b"]?.committedOffset == 4 })
+        let ids = { (path: String) in try PipelineFixture.lines(of: fixture.directory + path).compactMap { $0["eventn_ctx_event_id"]?.stringValue } }
+        #expect(try ids("/files/a/t.jsonl") == ["1", "4"])
+        #expect(try ids("/files/b/all.jsonl") == ["2", "3", "4"])
+        #expect(!FileManager.default.fileExists(atPath: fixture.directory + "/fallback/n1-errors-a.log"))
+        try await fixture.harness.onLoop {
+            await pipeline.close()
+            context.http.shutdown()
+        }
+        #expect(await fixture.finish() == 0)
+    }
+
+    @Test func anUnreachableDestinationKeepsItsEventsUntilItRecovers() async throws {
+        let fixture = try PipelineFixture()
+        let loop = fixture.loop
+        let context = fixture.context(http: HTTPClient(loop: loop))
+        // A regular file where the destination's directory should be: every write fails until it is removed.
+        let blocker = fixture.directory + "/blocked"
+        FileManager.default.createFile(atPath: blocker, contents: Data("x".utf8))
+        let destinations = [try fileDestination("local", table: "events", path: blocker + "/out", mode: "batch")]
+        let pipeline = try await fixture.harness.onLoop {
+            let pipeline = try await EventPipeline.start(settings: self.settings(fixture, destinations), context: context)
+            try await pipeline.accept((0..<50).map { self.event(["n": .number(Double($0))], id: "\($0)") })
+            return pipeline
+        }
+        try await Task.sleep(for: .milliseconds(1_800))
+        #expect(pipeline.runners["local"]?.committedOffset == 0, "nothing is committed while the destination fails")
+        #expect(!FileManager.default.fileExists(atPath: fixture.directory + "/fallback/n1-errors-local.log"), "connection-like errors never go to fallback")
+        try FileManager.default.removeItem(atPath: blocker)
+        #expect(try await eventually { (try? PipelineFixture.lines(of: blocker + "/out/events.jsonl").count) == 50 })
+        #expect(try await eventually { pipeline.runners["local"]?.committedOffset == 50 })
+        try await fixture.harness.onLoop {
+            await pipeline.close()
+            context.http.shutdown()
+        }
+        #expect(await fixture.finish() == 0)
+    }
+
+    @Test func aValueThatDoesNotFitItsPostgresColumnGoesToFallbackAlone() async throws {
+        let server = try await PostgresServer.shared.value
+        let fixture = try PipelineFixture()
+        let loop = fixture.loop
+        let context = fixture.context(http: HTTPClient(loop: loop))
+        let schema = "pipeline_\(UInt32.random(in: 0...UInt32.max))"
+        let datasource: ConfigValue = .map([
+            "host": .string("127.0.0.1"), "port": .int(server.port), "db": .string(PostgresServer.database), "schema": .string(schema),
+            "username": .string(PostgresServer.user), "password": .string(PostgresServer.password),
+        ])
+        let destinations = [try DestinationConfig(id: "pg", value: .map(["type": .string("postgres"), "datasource": datasource,
+                                                                         "data_layout": .map(["table_name_template": .string("{{.event_type}}")])]), path: "destinations.pg")]
+        let pipeline = try await fixture.harness.onLoop {
+            let pipeline = try await EventPipeline.start(settings: self.settings(fixture, destinations), context: context)
+            try await pipeline.accept([self.event(["event_type": .string("orders"), "amount": .number(5), "user": .object(["id": .string("u1")])], id: "1")])
+            return pipeline
+        }
+        #expect(try await eventually { pipeline.runners["pg"]?.committedOffset == 1 })
+        try await fixture.harness.onLoop {
+            try await pipeline.accept([
+                self.event(["event_type": .string("orders"), "amount": .string("lots")], id: "2"),
+                self.event(["event_type": .string("orders"), "amount": .number(7), "coupon": .bool(true)], id: "3"),
+            ])
+        }
+        #expect(try await eventually { pipeline.runners["pg"]?.committedOffset == 3 })
+        let fallback = try PipelineFixture.lines(of: fixture.directory + "/fallback/n1-errors-pg.log")
+        #expect(fallback.map { $0["event_id"] } == [.string("2")])
+        try await fixture.harness.onLoop {
+            await pipeline.close()
+            context.http.shutdown()
+        }
+        #expect(await fixture.finish() == 0)
+        // What landed, read through a fixture connection of its own.
+        let check = try await PostgresFixture(server: server)
+        let rows = try await check.query("SELECT eventn_ctx_event_id, amount, user_id, coupon FROM \"\(schema)\".orders ORDER BY eventn_ctx_event_id")
+        #expect(rows == [["1", "5", "u1", nil], ["3", "7", nil, "t"]])
+        #expect(await check.finish() == 0)
+    }
+
+}
