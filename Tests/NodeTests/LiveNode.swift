@@ -13,13 +13,15 @@ final class LiveNode: Sendable {
     let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("rivulet-live-\(UUID().uuidString)")
     private let finished = DispatchSemaphore(value: 0)
 
-    init(name: String = "live", token: String = "s3cret") throws {
+    /// - Parameter configure: changes to the test configuration (destinations, keys), made before the node starts.
+    init(name: String = "live", token: String = "s3cret", configure: (inout NodeConfiguration) -> Void = { _ in }) throws {
         var configuration = NodeConfiguration()
         configuration.server.name = name
         configuration.server.port = 0
         configuration.server.adminToken = token
         configuration.server.dataDir = dataDirectory.path
         configuration.cluster.bind = HostPort(host: "127.0.0.1", port: 0)
+        configure(&configuration)
         node = try NodeApplication(configuration: configuration)
         let bound = DispatchSemaphore(value: 0)
         let port = Mutex(0)
