@@ -10,7 +10,7 @@ case "$purpose" in
   # Test: Go for the reference text/template of the differential tests, servers the destination tests start,
   # pip for moto's S3 server (below).
   test)  packages+=(golang-go postgresql python3-pip) ;;
-  bench) packages+=(golang-go wrk nginx-light procps) ;;
+  bench) packages+=(golang-go wrk nginx-light procps postgresql) ;;
 esac
 
 missing=()

@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""Data-plane benchmark (issue figures), in one run on this machine:
+
+1. Ingestion: wrk posts a 1 KB event with a server token to `POST /api/v1/s2s/event`, 64 connections, against
+   rivulet in batch mode to `file`, rivulet in batch mode to PostgreSQL, and nginx answering the same POST with a
+   static body (the machine's ceiling for that HTTP work). Every rivulet 200 is durable (group-committed fsync).
+   Targets: rivulet >= 0.4x nginx's requests/s, p99 < 10 ms.
+2. COPY: rows/s of rivulet's postgres destination (postgres-bench, the code the runner calls) beside `psql \\copy`
+   of the same rows into the same server. Target: >= 0.8x.
+
+    scripts/bench/ingest.py            # DURATION=20 s per server, ROWS=500000
+    DURATION=5 ROWS=100000 scripts/bench/ingest.py
+Exits 1 when a target is missed, 2 on a setup error."""
+import json, os, re, shutil, subprocess, sys, tempfile, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchnodes import ROOT, binary, fail, start
+
+DURATION = int(os.environ.get("DURATION", "20"))
+ROWS = int(os.environ.get("ROWS", "500000"))
+CONNECTIONS = 64
+TOKEN = "s2s.bench"
+MIN_VS_NGINX, MAX_P99_MS, MIN_VS_PSQL = 0.4, 10.0, 0.8
+
+
+def run(command, **kwargs):
+    return subprocess.run(command, check=True, capture_output=True, text=True, **kwargs).stdout
+
+
+def as_postgres(command):
+    """PostgreSQL refuses to run as root: run its tools as the `postgres` user the Debian package creates."""
+    return ["runuser", "-u", "postgres", "--"] + command if os.getuid() == 0 else command
+
+
+def free_port():
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_postgres(work):
+    versions = sorted(os.listdir("/usr/lib/postgresql"), key=lambda v: int(v.split(".")[0])) if os.path.isdir("/usr/lib/postgresql") else []
+    if not versions:
+        fail("PostgreSQL is missing (apt-get install postgresql)")
+    bin_dir = f"/usr/lib/postgresql/{versions[-1]}/bin"
+    data = os.path.join(work, "pg")
+    os.makedirs(data)
+    if os.getuid() == 0:
+        shutil.chown(work, "postgres")
+        shutil.chown(data, "postgres")
+    run(as_postgres([f"{bin_dir}/initdb", "-D", data, "-U", "bench", "--auth=trust"]))
+    port = free_port()
+    process = subprocess.Popen(as_postgres([f"{bin_dir}/postgres", "-D", data, "-p", str(port), "-k", data,
+                                            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=on"]),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(200):
+        if subprocess.run([f"{bin_dir}/pg_isready", "-h", "127.0.0.1", "-p", str(port)], capture_output=True).returncode == 0:
+            return process, port
+        time.sleep(0.1)
+    fail("PostgreSQL did not start")
+
+
+def start_nginx(work):
+    port = free_port()
+    directory = os.path.join(work, "nginx")
+    os.makedirs(directory)
+    with open(os.path.join(directory, "nginx.conf"), "w") as conf:
+        conf.write(f"""daemon off; master_process off; worker_processes 1; pid {directory}/nginx.pid;
+error_log {directory}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{ access_log off; client_body_temp_path {directory}/body; proxy_temp_path {directory}/proxy;
+  fastcgi_temp_path {directory}/fastcgi; uwsgi_temp_path {directory}/uwsgi; scgi_temp_path {directory}/scgi;
+  server {{ listen 127.0.0.1:{port};
+    location = /api/v1/s2s/event {{ default_type application/json; return 200 '{{"status":"ok"}}'; }} }} }}
+""")
+    process = subprocess.Popen(["/usr/sbin/nginx", "-p", directory, "-c", os.path.join(directory, "nginx.conf"), "-e",
+                                os.path.join(directory, "error.log")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    return process, port
+
+
+def wrk(port, body_file, seconds):
+    script = body_file + ".lua"
+    with open(script, "w") as lua:
+        lua.write(f'wrk.method = "POST"\nlocal f = io.open("{body_file}")\nwrk.body = f:read("*a")\nf:close()\n'
+                  'wrk.headers["Content-Type"] = "application/json"\n')
+    report = run(["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-s", script,
+                  f"http://127.0.0.1:{port}/api/v1/s2s/event?token={TOKEN}"])
+    if "Non-2xx" in report or "Socket errors" in report:
+        fail(f"wrk reported errors:\n{report}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", report).group(1))
+    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", report).groups()
+    p99 = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    return rps, p99
+
+
+def node_yaml(work, name, destination):
+    return f"""server: {{name: {name}, host: 127.0.0.1, port: 0, data_dir: {work}/{name}}}
+cluster: {{bind: 127.0.0.1:0}}
+api_keys: [{{id: bench, server_secret: {TOKEN}}}]
+destinations: {{out: {destination}}}
+logging: {{level: warning}}
+"""
+
+
+def event_body(path):
+    """A page-view event padded to 1024 bytes of JSON."""
+    event = {"event_type": "pageview", "user": {"id": "u-123456", "email": "someone@example.com"},
+             "props": {f"k{i}": "v" * 30 for i in range(20)}, "pad": ""}
+    event["pad"] = "x" * (1024 - len(json.dumps(event)))
+    text = json.dumps(event)
+    with open(path, "w") as body:
+        body.write(text)
+    return len(text)
+
+
+def copy_comparison(work, pg_port):
+    bench_bin = os.path.join(run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT).strip(), "postgres-bench")
+    subprocess.run(["swift", "build", "-c", "release", "--product", "postgres-bench"], cwd=ROOT, check=True, stdout=sys.stderr)
+    ours = json.loads(run([bench_bin, "127.0.0.1", str(pg_port), "postgres", "bench", "x", str(ROWS), "10000"]))
+    # The same rows as postgres-bench generates, as COPY text for psql.
+    rows_file = os.path.join(work, "rows.tsv")
+    with open(rows_file, "w") as rows:
+        for i in range(ROWS):
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S.000000000Z", time.gmtime(1_790_000_000 + i))
+            rows.write(f"bench-{i}\t{stamp}\tpageview\t{i % 10000}\thttps://example.com/products/{i % 500}?ref=bench\t"
+                       f"{(i % 1000) / 10 + 0.05}\t{'true' if i % 3 == 0 else 'false'}\n")
+    os.chmod(work, 0o755)
+    columns = "eventn_ctx_event_id, _timestamp, event_type, user_id, page_url, duration, is_new"
+    psql = ["psql", "-h", "127.0.0.1", "-p", str(pg_port), "-U", "bench", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q"]
+    run(psql + ["-c", "CREATE TABLE psql_copy (eventn_ctx_event_id text, _timestamp timestamptz, event_type text, "
+                      "user_id bigint, page_url text, duration double precision, is_new boolean)"])
+    started = time.monotonic()
+    run(psql + ["-c", f"\\copy psql_copy ({columns}) FROM '{rows_file}'"])
+    psql_rps = ROWS / (time.monotonic() - started)
+    return ours["rows_per_second"], psql_rps
+
+
+def main():
+    for tool in ("wrk", "psql"):
+        if not shutil.which(tool):
+            fail(f"{tool} is missing")
+    rivulet = binary()
+    work = tempfile.mkdtemp(prefix="rivulet-ingest-")
+    processes = []
+    try:
+        pg, pg_port = start_postgres(work)
+        processes.append(pg)
+        nginx, nginx_port = start_nginx(work)
+        processes.append(nginx)
+        body = os.path.join(work, "event.json")
+        size = event_body(body)
+        pg_destination = (f"{{type: postgres, mode: batch, batch_period_sec: 5, datasource: {{host: 127.0.0.1, port: {pg_port}, "
+                          f"db: postgres, username: bench, password: x}}, data_layout: {{table_name_template: ingest_bench}}}}")
+        targets = {
+            "rivulet -> file (batch)": "{type: file, mode: batch, batch_period_sec: 5}",
+            "rivulet -> postgres (batch)": pg_destination,
+        }
+        results = {}
+        for label, destination in targets.items():
+            name = "file" if "file" in label else "pg"
+            node, port, _ = start(rivulet, os.path.join(work, f"{name}.yaml"), node_yaml(work, name, destination),
+                                  os.path.join(work, f"{name}.log"))
+            processes.append(node)
+            wrk(port, body, 2)
+            results[label] = wrk(port, body, DURATION)
+            node.terminate()
+            node.wait()
+        wrk(nginx_port, body, 2)
+        results["nginx (static 200)"] = wrk(nginx_port, body, DURATION)
+        ours_copy, psql_copy = copy_comparison(work, pg_port)
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        shutil.rmtree(work, ignore_errors=True)
+
+    nginx_rps = results["nginx (static 200)"][0]
+    print(f"POST /api/v1/s2s/event, {size}-byte event, wrk -t1 -c{CONNECTIONS} -d{DURATION}s, {os.cpu_count()} cores")
+    print(f"{'server':32} {'req/s':>10} {'p99 ms':>8} {'vs nginx':>9}")
+    missed = False
+    for label, (rps, p99) in results.items():
+        ratio = rps / nginx_rps
+        verdict = ""
+        if label.startswith("rivulet"):
+            ok = ratio >= MIN_VS_NGINX and p99 < MAX_P99_MS
+            missed |= not ok
+            verdict = "PASS" if ok else f"FAIL (targets >= {MIN_VS_NGINX}x, p99 < {MAX_P99_MS} ms)"
+        print(f"{label:32} {rps:10.0f} {p99:8.2f} {ratio:8.2f}x {verdict}")
+    ratio = ours_copy / psql_copy
+    ok = ratio >= MIN_VS_PSQL
+    missed |= not ok
+    print(f"\nCOPY of {ROWS} rows into PostgreSQL")
+    print(f"{'rivulet postgres destination':32} {ours_copy:10.0f} rows/s")
+    psql_label = "psql \\copy"
+    print(f"{psql_label:32} {psql_copy:10.0f} rows/s")
+    print(f"{'ratio':32} {ratio:10.2f}x {'PASS' if ok else f'FAIL (target >= {MIN_VS_PSQL}x)'}")
+    sys.exit(1 if missed else 0)
+
+
+if __name__ == "__main__":
+    main()
