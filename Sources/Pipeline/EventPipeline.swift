@@ -74,7 +74,7 @@ public final class EventPipeline: @unchecked Sendable {
 
     /// Appends enriched events to the log; returns once they are on disk, which is when the request may be answered.
     public func accept(_ events: [[String: JSONValue]]) async throws {
-        _ = try await log.append(events.map { Array(JSONValue.object($0).jsonText().utf8) })
+        _ = try await log.append(events.map(EventJSON.bytes))
     }
 
     /// Removes log segments every destination has durably committed past.

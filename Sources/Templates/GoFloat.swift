@@ -2,7 +2,7 @@
 /// `123456789` prints as `1.23456789e+08` in Go templates) and `encoding/json`'s
 /// (plain decimals between 1e-6 and 1e21). Both start from the shortest digits that round-trip, which Swift's own
 /// `description` also produces, so the digits come from there and only the layout is Go's.
-enum GoFloat {
+public enum GoFloat {
     /// The shortest round-trip decimal digits of `|value|` and the position of the decimal point: value = 0.DIGITS × 10^point.
     static func shortestDigits(_ value: Double) -> (digits: [UInt8], point: Int) {
         let text = value.magnitude.description
@@ -99,7 +99,7 @@ enum GoFloat {
     }
 
     /// The number as Go's `encoding/json` writes a `float64`.
-    static func json(_ value: Double) -> String {
+    public static func json(_ value: Double) -> String {
         let (digits, point) = shortestDigits(value)
         let magnitude = value.magnitude
         guard magnitude != 0, magnitude < 1e-6 || magnitude >= 1e21 else {

@@ -16,9 +16,8 @@ public final class DeliveryRunner: @unchecked Sendable {
     private let log: IncomingLog
     private let offsets: OffsetStore
     private let fallback: FallbackWriter
-    private let templates: TemplateEvaluator
-    /// Whether an event sent with the API key of this id (nil: no key) goes to this destination.
-    private let accepts: @Sendable (String?) -> Bool
+    private let shaper: BatchShaper
+    private let work: WorkQueue
     private let logger: Logger
     private let pause: Pause
     private let metrics: DeliveryMetrics
@@ -31,6 +30,7 @@ public final class DeliveryRunner: @unchecked Sendable {
     /// Records per read: small in stream mode to keep latency low, large in batch mode for bulk writes.
     private var chunkSize: Int { config.mode == .stream ? 2_000 : 20_000 }
 
+    /// - Parameter accepts: whether an event sent with the API key of this id (nil: no key) goes to this destination.
     public init(config: DestinationConfig, destination: any Destination, log: IncomingLog, offsets: OffsetStore,
                 fallback: FallbackWriter, templates: TemplateEvaluator, logger: Logger,
                 accepts: @escaping @Sendable (String?) -> Bool) throws {
@@ -39,8 +39,8 @@ public final class DeliveryRunner: @unchecked Sendable {
         self.log = log
         self.offsets = offsets
         self.fallback = fallback
-        self.templates = templates
-        self.accepts = accepts
+        shaper = BatchShaper(tableNameTemplate: config.tableNameTemplate, templates: templates, accepts: accepts)
+        work = WorkQueue(loop: log.loop)
         self.logger = logger
         pause = try Pause(loop: log.loop)
         metrics = DeliveryMetrics(destination: config.id)
@@ -96,44 +96,20 @@ public final class DeliveryRunner: @unchecked Sendable {
 
     /// Delivers one chunk; returns false when stopping interrupted it before everything was stored.
     private func deliver(_ entries: [LogEntry]) async -> Bool {
-        var batches: [String: TableBatch] = [:]
-        var tableOrder: [String] = []
-        var failures: [FallbackLine] = []
-        var skipped = 0
-        for entry in entries {
-            let text = String(decoding: entry.payload, as: UTF8.self)
-            guard case .object(let event)? = try? JSONValue(parsing: text) else {
-                failures.append(.malformed(raw: text, error: "the incoming log record is not a JSON object"))
-                continue
-            }
-            guard accepts(event["api_key"]?.stringValue) else { continue }
-            let eventID = event["eventn_ctx_event_id"]?.stringValue ?? ""
-            let table: String
-            do {
-                guard case .text(let name) = try templates.evaluate(expression: config.tableNameTemplate, object: .object(event), reformat: true).result else { continue }
-                table = name
-            } catch {
-                failures.append(.event(event: event, error: "table name: \(error)", eventID: eventID))
-                continue
-            }
-            if table.isEmpty || table == "null" || table == "false" {
-                skipped += 1
-                continue
-            }
-            if batches[table] == nil {
-                batches[table] = TableBatch(table: table, rows: [])
-                tableOrder.append(table)
-            }
-            batches[table]!.rows.append(Row(eventID: eventID, event: event, columns: Flattener.flatten(event)))
+        let shaper = shaper
+        let shaped: BatchShaper.Shaped
+        do {
+            shaped = try await work.run { shaper.shape(entries) }
+        } catch {
+            return false  // The loop is stopping: the work queue no longer runs items.
         }
-        if let oldest = entries.first, case .object(let event)? = try? JSONValue(parsing: String(decoding: oldest.payload, as: UTF8.self)),
-           let stamp = event["_timestamp"]?.stringValue, let parsed = RFC3339.parse(stamp) {
-            metrics.lagSeconds.record(max(0, Date().timeIntervalSince1970 - Double(parsed.seconds)))
+        if let oldest = shaped.oldestTimestamp {
+            metrics.lagSeconds.record(max(0, Date().timeIntervalSince1970 - Double(oldest)))
         }
-        metrics.skipped.increment(by: skipped)
-        guard await writeFallback(failures) else { return false }
-        for table in tableOrder {
-            guard await store(batches[table]!) else { return false }
+        metrics.skipped.increment(by: shaped.skipped)
+        guard await writeFallback(shaped.failures) else { return false }
+        for batch in shaped.batches {
+            guard await store(batch) else { return false }
         }
         return true
     }

@@ -42,14 +42,16 @@ public final class FileDestination: Destination, @unchecked Sendable {
     }
 
     public func store(_ batch: TableBatch) async -> StoreOutcome {
-        var text = ""
-        for row in batch.rows {
-            text += JSONValue.object(row.event).jsonText()
-            text += "\n"
-        }
-        let bytes = Array(text.utf8)
         do {
-            try await work.run { [self] in try append(bytes, table: batch.table) }
+            // Encoding a large batch is CPU work, so it runs on the work queue too.
+            try await work.run { [self] in
+                var bytes: [UInt8] = []
+                for row in batch.rows {
+                    EventJSON.writeObject(row.event, into: &bytes)
+                    bytes.append(UInt8(ascii: "\n"))
+                }
+                try append(bytes, table: batch.table)
+            }
             return .allStored
         } catch {
             // A full or read-only disk is not the events' fault, and another attempt may succeed.

@@ -17,7 +17,7 @@ public enum Flattener {
             let name = prefix.isEmpty ? columnName(key) : prefix + "_" + columnName(key)
             switch object[key]! {
             case .object(let nested): add(nested, prefix: name, into: &columns)
-            case .array(let items): columns[name] = .string(JSONValue.array(items).jsonText())
+            case .array(let items): columns[name] = .string(EventJSON.text(.array(items)))
             case let value: columns[name] = value
             }
         }

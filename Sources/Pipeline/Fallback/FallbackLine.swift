@@ -6,13 +6,13 @@ public enum FallbackLine: Sendable, Equatable {
     case event(event: [String: JSONValue], error: String, eventID: String)
     case malformed(raw: String, error: String)
 
-    /// The line's JSON text, without the newline.
-    public var text: String {
+    /// The line's JSON bytes, without the newline.
+    public var bytes: [UInt8] {
         switch self {
         case .event(let event, let error, let eventID):
-            JSONValue.object(["event": .object(event), "error": .string(error), "event_id": .string(eventID)]).jsonText()
+            EventJSON.bytes(["event": .object(event), "error": .string(error), "event_id": .string(eventID)])
         case .malformed(let raw, let error):
-            JSONValue.object(["malformed_event": .string(raw), "error": .string(error)]).jsonText()
+            EventJSON.bytes(["malformed_event": .string(raw), "error": .string(error)])
         }
     }
 }

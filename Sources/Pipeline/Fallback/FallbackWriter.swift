@@ -35,12 +35,7 @@ public final class FallbackWriter: @unchecked Sendable {
     /// Appends `lines` and waits for the disk.
     public func write(_ lines: [FallbackLine]) async throws {
         guard !lines.isEmpty else { return }
-        var text = ""
-        for line in lines {
-            text += line.text
-            text += "\n"
-        }
-        let bytes = Array(text.utf8)
+        let bytes = lines.flatMap { $0.bytes + [UInt8(ascii: "\n")] }
         let (path, directory) = (path, directory)
         try await serial.run {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

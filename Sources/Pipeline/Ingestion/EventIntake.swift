@@ -47,7 +47,7 @@ public struct EventIntake: Sendable {
             case .array(let items):
                 for (index, item) in items.enumerated() {
                     let event = try object(item, "event \(index)")
-                    try checkSize(JSONValue.object(event).jsonText().utf8.count, "event \(index)")
+                    try checkSize(EventJSON.bytes(event).count, "event \(index)")
                     events.append(event)
                 }
             case let value:

@@ -18,12 +18,11 @@ struct S3Object: Sendable {
     /// The rows as JSON lines (one flattened row per line, keys sorted), gzip-compressed when `gzip` is set.
     /// Encoding, compressing and hashing are CPU work, so the caller runs this on the work queue.
     static func jsonLines(_ rows: [[String: JSONValue]], key: String, gzip: Bool) throws(Gzip.Failure) -> S3Object {
-        var text = ""
+        var lines: [UInt8] = []
         for columns in rows {
-            text += JSONValue.object(columns).jsonText()
-            text += "\n"
+            EventJSON.writeObject(columns, into: &lines)
+            lines.append(UInt8(ascii: "\n"))
         }
-        let lines = Array(text.utf8)
         return gzip
             ? S3Object(key: key, body: try Gzip.compress(lines), contentType: "application/gzip")
             : S3Object(key: key, body: lines, contentType: "application/x-ndjson")

@@ -1,0 +1,57 @@
+import Templates
+
+/// Turns log records into what one destination stores: routed by API key, named by the table template, flattened,
+/// grouped per table in log order. Pure CPU work (JSON parsing, templates, flattening), so the runner calls it on
+/// the work queue, never on the loop.
+struct BatchShaper: Sendable {
+    let tableNameTemplate: String
+    let templates: TemplateEvaluator
+    let accepts: @Sendable (String?) -> Bool
+
+    struct Shaped: Sendable {
+        var batches: [TableBatch] = []
+        /// Records that are not events, and events whose table name failed.
+        var failures: [FallbackLine] = []
+        /// Events whose table name is empty, `null` or `false`.
+        var skipped = 0
+        /// `_timestamp` of the first event, seconds since 1970, for the lag metric.
+        var oldestTimestamp: Int64?
+    }
+
+    func shape(_ entries: [LogEntry]) -> Shaped {
+        var shaped = Shaped()
+        var indexOfTable: [String: Int] = [:]
+        for entry in entries {
+            let text = String(decoding: entry.payload, as: UTF8.self)
+            guard case .object(let event)? = try? JSONValue(parsing: text) else {
+                shaped.failures.append(.malformed(raw: text, error: "the incoming log record is not a JSON object"))
+                continue
+            }
+            if shaped.oldestTimestamp == nil, let stamp = event["_timestamp"]?.stringValue {
+                shaped.oldestTimestamp = RFC3339.parse(stamp)?.seconds
+            }
+            guard accepts(event["api_key"]?.stringValue) else { continue }
+            let eventID = event["eventn_ctx_event_id"]?.stringValue ?? ""
+            let table: String
+            do {
+                guard case .text(let name) = try templates.evaluate(expression: tableNameTemplate, object: .object(event), reformat: true).result else { continue }
+                table = name
+            } catch {
+                shaped.failures.append(.event(event: event, error: "table name: \(error)", eventID: eventID))
+                continue
+            }
+            if table.isEmpty || table == "null" || table == "false" {
+                shaped.skipped += 1
+                continue
+            }
+            let row = Row(eventID: eventID, event: event, columns: Flattener.flatten(event))
+            if let index = indexOfTable[table] {
+                shaped.batches[index].rows.append(row)
+            } else {
+                indexOfTable[table] = shaped.batches.count
+                shaped.batches.append(TableBatch(table: table, rows: [row]))
+            }
+        }
+        return shaped
+    }
+}
