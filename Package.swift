@@ -76,7 +76,9 @@ let package = Package(
             "Cluster", "Replication", "HTTP", "Loop", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Templates", "NodeConfig", "HTTP", "Loop", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: [
+            "Pipeline", "Templates", "NodeConfig", "HTTP", "Loop", "TestSupport", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "NodeConfigTests", dependencies: ["NodeConfig", "HTTP", "Gossip"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "NodeConfig", "HTTP", "Loop", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Cluster"]),

@@ -7,7 +7,8 @@ purpose=${1:-run}
 # Build: C libraries behind the systemLibrary targets, and pkg-config to find them.
 packages=(pkg-config libuv1-dev libhttp-parser-dev libjavascriptcoregtk-4.1-dev libsqlite3-dev)
 case "$purpose" in
-  test)  packages+=(golang-go) ;;             # the reference text/template for the differential tests
+  # golang-go: the reference text/template for the differential tests; the servers destination tests run.
+  test)  packages+=(golang-go clickhouse-server curl) ;;
   bench) packages+=(golang-go wrk nginx-light procps) ;;
 esac
 

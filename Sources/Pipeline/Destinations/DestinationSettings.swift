@@ -4,13 +4,15 @@ import NodeConfig
 /// case here, its reading below, and its construction in `make`.
 public enum DestinationSettings: Sendable {
     case file(FileDestination.Settings)
+    case clickhouse(ClickHouseDestination.Settings)
 
     /// The types `type:` accepts, for the error that names an unknown one.
-    public static let types = ["file"]
+    public static let types = ["clickhouse", "file"]
 
     init(type: String, reader: inout SettingsReader) throws(ConfigError) {
         switch type {
         case "file": self = .file(try FileDestination.Settings(reading: &reader))
+        case "clickhouse": self = .clickhouse(try ClickHouseDestination.Settings(reading: &reader))
         default:
             throw ConfigError.invalidValue(path: reader.path(of: "type"),
                                            reason: "unknown destination type \"\(type)\" (one of: \(Self.types.joined(separator: ", ")))")
@@ -21,6 +23,7 @@ public enum DestinationSettings: Sendable {
     public static func make(_ config: DestinationConfig, context: DestinationContext) -> any Destination {
         switch config.settings {
         case .file(let settings): FileDestination(id: config.id, settings: settings, context: context)
+        case .clickhouse(let settings): ClickHouseDestination(id: config.id, settings: settings, context: context)
         }
     }
 }
