@@ -22,6 +22,7 @@ let package = Package(
         .systemLibrary(name: "CHTTPParser", providers: [.apt(["libhttp-parser-dev"])]),  // HTTP
         .systemLibrary(name: "CJavaScriptCore", pkgConfig: "javascriptcoregtk-4.1",
                        providers: [.apt(["libjavascriptcoregtk-4.1-dev"])]),  // Templates
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),  // Pipeline
 
         .target(name: "Loop", dependencies: ["CLibUV"]),
         .target(name: "HTTP", dependencies: [
@@ -46,7 +47,7 @@ let package = Package(
         ]),
         // Events in, destinations out: ingestion, the incoming log, delivery, fallback files.
         .target(name: "Pipeline", dependencies: [
-            "Loop", "HTTP", "Templates", "NodeConfig",
+            "Loop", "HTTP", "Templates", "NodeConfig", "CHiredis",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]),

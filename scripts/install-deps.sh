@@ -5,10 +5,10 @@ set -euo pipefail
 
 purpose=${1:-run}
 # Build: C libraries behind the systemLibrary targets, and pkg-config to find them.
-packages=(pkg-config libuv1-dev libhttp-parser-dev libjavascriptcoregtk-4.1-dev libsqlite3-dev)
+packages=(pkg-config libuv1-dev libhttp-parser-dev libjavascriptcoregtk-4.1-dev libsqlite3-dev libhiredis-dev)
 case "$purpose" in
   # golang-go: the reference text/template for the differential tests; the servers destination tests run.
-  test)  packages+=(golang-go clickhouse-server curl) ;;
+  test)  packages+=(golang-go clickhouse-server redis-server curl) ;;
   bench) packages+=(golang-go wrk nginx-light procps) ;;
 esac
 

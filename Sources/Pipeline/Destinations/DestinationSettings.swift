@@ -5,14 +5,16 @@ import NodeConfig
 public enum DestinationSettings: Sendable {
     case file(FileDestination.Settings)
     case clickhouse(ClickHouseDestination.Settings)
+    case redis(RedisDestination.Settings)
 
     /// The types `type:` accepts, for the error that names an unknown one.
-    public static let types = ["clickhouse", "file"]
+    public static let types = ["clickhouse", "file", "redis"]
 
     init(type: String, reader: inout SettingsReader) throws(ConfigError) {
         switch type {
         case "file": self = .file(try FileDestination.Settings(reading: &reader))
         case "clickhouse": self = .clickhouse(try ClickHouseDestination.Settings(reading: &reader))
+        case "redis": self = .redis(try RedisDestination.Settings(reading: &reader))
         default:
             throw ConfigError.invalidValue(path: reader.path(of: "type"),
                                            reason: "unknown destination type \"\(type)\" (one of: \(Self.types.joined(separator: ", ")))")
@@ -24,6 +26,7 @@ public enum DestinationSettings: Sendable {
         switch config.settings {
         case .file(let settings): FileDestination(id: config.id, settings: settings, context: context)
         case .clickhouse(let settings): ClickHouseDestination(id: config.id, settings: settings, context: context)
+        case .redis(let settings): RedisDestination(id: config.id, settings: settings, context: context)
         }
     }
 }
