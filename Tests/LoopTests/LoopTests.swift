@@ -184,10 +184,10 @@ import TestSupport
             // What a C library's adapter does with the pointer: its own handle, its own callbacks.
             let loop = harness.loop.unsafeLoopPointer.assumingMemoryBound(to: uv_loop_t.self)
             let timer = UnsafeMutablePointer<uv_timer_t>.allocate(capacity: 1)
-            uv_timer_init(loop, timer)
+            _ = uv_timer_init(loop, timer)  // Cannot fail on a running loop.
             let fired = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
                 timer.pointee.data = Unmanaged.passRetained(Box(continuation)).toOpaque()
-                uv_timer_start(timer, { timer in
+                _ = uv_timer_start(timer, { timer in  // Fails only on a closing handle.
                     Unmanaged<Box<CheckedContinuation<Bool, Never>>>.fromOpaque(timer!.pointee.data).takeRetainedValue().value.resume(returning: true)
                 }, 1, 0)
             }
