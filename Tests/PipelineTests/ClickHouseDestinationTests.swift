@@ -127,6 +127,8 @@ import TestSupport
             let cause = try await testing.testConnection(destination)
             #expect(cause?.contains(expected) == true, "\(dsn): \(cause ?? "passed")")
         }
+        let clustered = try await testing.destination(type: "clickhouse", ["dsns": .string(server.dsn(database: "rv")), "cluster": .string("nowhere")])
+        #expect(try await testing.testConnection(clustered)?.contains("Requested cluster 'nowhere' not found") == true)
         #expect(await testing.harness.finish() == 0)
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Loop
 import NodeConfig
 import Testing
@@ -115,21 +116,58 @@ import TestSupport
             // Accepts connections and never answers.
             let silent = try TCPServer(loop: harness.loop)
             try silent.listen(on: SocketAddress(ip: "127.0.0.1", port: 0)) { _ in }
-            let section = ConfigValue.map(["host": .string("127.0.0.1"), "port": .int(silent.localAddress!.port)])
-            var reader = try SettingsReader(.map(["redis": section]), path: "destinations.test")
-            var settings = try RedisDestination.Settings(reading: &reader)
-            settings.replyTimeout = 200
-            let destination = RedisDestination(id: "test", settings: settings, context: context)
             defer { silent.close() }
-            do throws(DestinationFailure) {
-                try await destination.testConnection()
-                return nil
-            } catch {
-                return error.cause
-            }
+            return try await Self.testConnection(port: silent.localAddress!.port, context: context) { $0.replyTimeout = 200 }
         }
         #expect(cause?.contains("timed out waiting for Redis") == true, "\(cause ?? "passed")")
         #expect(await harness.finish() == 0)
+    }
+
+    @Test func connectThatNeverCompletesTimesOut() async throws {
+        // A listener with a full backlog that never accepts: the kernel drops further SYNs, so connects hang.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let listening = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, length) == 0 && getsockname(listener, $0, &length) == 0 && listen(listener, 0) == 0
+            }
+        }
+        try #require(listening)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        var fillers: [Int32] = []
+        defer { fillers.forEach { close($0) } }
+        for _ in 0..<2 {
+            let filler = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            fillers.append(filler)
+            _ = withUnsafePointer(to: &address) {  // In progress or done: either way it takes the backlog's place.
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(filler, $0, length) }
+            }
+        }
+        let context = try await testing.context()
+        let cause = try await testing.harness.onLoop {
+            try await Self.testConnection(port: port, context: context) { $0.connectTimeout = 300 }
+        }
+        #expect(cause?.contains("timed out connecting to Redis") == true, "\(cause ?? "passed")")
+        #expect(await testing.harness.finish() == 0)
+    }
+
+    /// `testConnection` of a destination on 127.0.0.1:`port` with settings `adjust` changed (timeouts are not
+    /// configuration keys); the failure's cause, or nil.
+    private static func testConnection(port: Int, context: DestinationContext, adjust: (inout RedisDestination.Settings) -> Void) async throws -> String? {
+        let section = ConfigValue.map(["host": .string("127.0.0.1"), "port": .int(port)])
+        var reader = try SettingsReader(.map(["redis": section]), path: "destinations.test")
+        var settings = try RedisDestination.Settings(reading: &reader)
+        adjust(&settings)
+        do throws(DestinationFailure) {
+            try await RedisDestination(id: "test", settings: settings, context: context).testConnection()
+            return nil
+        } catch {
+            return error.cause
+        }
     }
 
     @Test func configurationIsReadStrictly() throws {
