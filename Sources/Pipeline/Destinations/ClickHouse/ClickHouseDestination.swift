@@ -1,6 +1,3 @@
-import Foundation
-import Templates
-
 /// Events into ClickHouse tables over its HTTP interface (`INSERT ... FORMAT JSONEachRow`), one MergeTree table
 /// per table name ordered by `_timestamp`, with columns added as new fields appear. Loop-bound.
 ///
