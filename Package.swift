@@ -24,6 +24,7 @@ let package = Package(
                        providers: [.apt(["libjavascriptcoregtk-4.1-dev"])]),  // Templates
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),  // Pipeline
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),  // Pipeline (gzip S3 objects)
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),  // Pipeline
 
         .target(name: "Loop", dependencies: ["CLibUV"]),
         .target(name: "HTTP", dependencies: [
@@ -48,7 +49,7 @@ let package = Package(
         ]),
         // Events in, destinations out: ingestion, the incoming log, delivery, fallback files.
         .target(name: "Pipeline", dependencies: [
-            "Loop", "HTTP", "Templates", "NodeConfig", "WireBytes", "CLibPQ", "CZlib",
+            "Loop", "HTTP", "Templates", "NodeConfig", "WireBytes", "CLibPQ", "CZlib", "CHiredis",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),

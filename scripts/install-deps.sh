@@ -5,11 +5,12 @@ set -euo pipefail
 
 purpose=${1:-run}
 # Build: C libraries behind the systemLibrary targets, and pkg-config to find them.
-packages=(pkg-config libuv1-dev libhttp-parser-dev libjavascriptcoregtk-4.1-dev libsqlite3-dev libpq-dev zlib1g-dev)
+packages=(pkg-config libuv1-dev libhttp-parser-dev libjavascriptcoregtk-4.1-dev libsqlite3-dev libpq-dev zlib1g-dev
+          libhiredis-dev)
 case "$purpose" in
-  # Test: Go for the reference text/template of the differential tests, servers the destination tests start,
-  # pip for moto's S3 server (below).
-  test)  packages+=(golang-go postgresql python3-pip) ;;
+  # Test: Go for the reference text/template of the differential tests, the servers the destination tests start,
+  # pip for moto's S3 server (below), curl for the ClickHouse test helper's queries.
+  test)  packages+=(golang-go postgresql clickhouse-server redis-server curl python3-pip) ;;
   bench) packages+=(golang-go wrk nginx-light procps postgresql) ;;
 esac
 

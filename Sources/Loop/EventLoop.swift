@@ -63,6 +63,11 @@ public final class EventLoop: @unchecked Sendable {
         assert(isInLoopThread, "\(function) called off the loop thread")
     }
 
+    /// The `uv_loop_t *` itself, for a C library that brings its own libuv adapter (hiredis' `redisLibuvAttach`).
+    /// Untyped, so other modules never name libuv's types. Handles such a library opens are not ours: `stop()`
+    /// does not know them, so their owner must close them before the loop stops, or `run()` never returns.
+    public var unsafeLoopPointer: UnsafeMutableRawPointer { UnsafeMutableRawPointer(raw) }
+
     /// The loop's cached time in milliseconds (`uv_now`), updated once per iteration.
     public var now: UInt64 { uv_now(raw) }
 

@@ -1,3 +1,4 @@
+import CLibUV
 import Foundation
 import Loop
 import Synchronization
@@ -177,6 +178,26 @@ import TestSupport
         #expect(await harness.finish() == 0)  // stop() closes the still-open wake-up.
     }
 
+    @Test func unsafeLoopPointerRunsForeignHandlesOnTheLoop() async throws {
+        let harness = try LoopHarness()
+        let (sameClock, fired) = try await harness.onLoop {
+            // What a C library's adapter does with the pointer: its own handle, its own callbacks.
+            let loop = harness.loop.unsafeLoopPointer.assumingMemoryBound(to: uv_loop_t.self)
+            let timer = UnsafeMutablePointer<uv_timer_t>.allocate(capacity: 1)
+            _ = uv_timer_init(loop, timer)  // Cannot fail on a running loop.
+            let fired = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                timer.pointee.data = Unmanaged.passRetained(Box(continuation)).toOpaque()
+                _ = uv_timer_start(timer, { timer in  // Fails only on a closing handle.
+                    Unmanaged<Box<CheckedContinuation<Bool, Never>>>.fromOpaque(timer!.pointee.data).takeRetainedValue().value.resume(returning: true)
+                }, 1, 0)
+            }
+            uv_close(UnsafeMutableRawPointer(timer).assumingMemoryBound(to: uv_handle_t.self)) { $0?.deallocate() }
+            return (uv_now(loop) == harness.loop.now, fired)
+        }
+        #expect(sameClock && fired)
+        #expect(await harness.finish() == 0)
+    }
+
     @Test func socketAddressParsesAndPrintsV4AndV6() throws {
         #expect(try SocketAddress(parsing: "127.0.0.1:8001").description == "127.0.0.1:8001")
         #expect(try SocketAddress(parsing: "[::1]:7001").description == "[::1]:7001")
@@ -191,4 +212,10 @@ import TestSupport
         #expect(addresses.allSatisfy { $0.port == 80 })
         #expect(await harness.finish() == 0)
     }
+}
+
+/// Carries a value through a C `void *`.
+private final class Box<Value> {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -8,9 +8,11 @@ public enum DestinationSettings: Sendable {
     case postgres(PostgresDestination.Settings)
     case s3(S3Destination.Settings)
     case webhook(WebhookDestination.Settings)
+    case clickhouse(ClickHouseDestination.Settings)
+    case redis(RedisDestination.Settings)
 
     /// The types `type:` accepts, for the error that names an unknown one.
-    public static let types = ["file", "postgres", "redshift", "s3", "webhook"]
+    public static let types = ["clickhouse", "file", "postgres", "redis", "redshift", "s3", "webhook"]
 
     init(type: String, reader: inout SettingsReader) throws(ConfigError) {
         switch type {
@@ -18,6 +20,8 @@ public enum DestinationSettings: Sendable {
         case "postgres", "redshift": self = .postgres(try PostgresDestination.Settings(reading: &reader))
         case "s3": self = .s3(try S3Destination.Settings(reading: &reader))
         case "webhook": self = .webhook(try WebhookDestination.Settings(reading: &reader))
+        case "clickhouse": self = .clickhouse(try ClickHouseDestination.Settings(reading: &reader))
+        case "redis": self = .redis(try RedisDestination.Settings(reading: &reader))
         default:
             throw ConfigError.invalidValue(path: reader.path(of: "type"),
                                            reason: "unknown destination type \"\(type)\" (one of: \(Self.types.joined(separator: ", ")))")
@@ -31,6 +35,8 @@ public enum DestinationSettings: Sendable {
         case .postgres(let settings): PostgresDestination(id: config.id, settings: settings, context: context)
         case .s3(let settings): S3Destination(id: config.id, settings: settings, context: context)
         case .webhook(let settings): WebhookDestination(id: config.id, settings: settings, context: context)
+        case .clickhouse(let settings): ClickHouseDestination(id: config.id, settings: settings, context: context)
+        case .redis(let settings): RedisDestination(id: config.id, settings: settings, context: context)
         }
     }
 }
