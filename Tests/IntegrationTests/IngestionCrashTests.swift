@@ -21,7 +21,9 @@ import TestSupport
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let yaml = Self.config(dataDir: scratch + "/data", outDir: scratch + "/out")
         let node = try NodeProcess(yaml: yaml)
-        let tally = Tally()
+        // The sender whose answer brings the count past 3,000 kills the node, so the kill lands mid-load however
+        // slowly this test's own task is scheduled.
+        let tally = Tally(killAt: 3_000) { node.signal(SIGKILL) }
         // Four senders, 25 bulk requests of 100 events each: 10,000 events, ids 0..<10000.
         let senders = (0..<4).map { sender in
             Task.detached {
@@ -33,8 +35,6 @@ import TestSupport
                 }
             }
         }
-        while tally.acknowledged.count < 3_000 { try await Task.sleep(for: .milliseconds(5)) }
-        node.signal(SIGKILL)
         for sender in senders { await sender.value }
         _ = node.waitForExit()
         let acked = tally.acknowledged
@@ -56,8 +56,22 @@ import TestSupport
     final class Tally: @unchecked Sendable {
         private let lock = NSLock()
         private var ids: Set<Int> = []
+        private let killAt: Int
+        private let kill: @Sendable () -> Void
 
-        func acknowledge(_ range: Range<Int>) { lock.withLock { ids.formUnion(range) } }
+        init(killAt: Int, kill: @escaping @Sendable () -> Void) {
+            self.killAt = killAt
+            self.kill = kill
+        }
+
+        func acknowledge(_ range: Range<Int>) {
+            let crossed = lock.withLock {
+                let before = ids.count
+                ids.formUnion(range)
+                return before < killAt && ids.count >= killAt
+            }
+            if crossed { kill() }
+        }
         var acknowledged: Set<Int> { lock.withLock { ids } }
     }
 

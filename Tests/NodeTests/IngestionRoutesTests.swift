@@ -90,7 +90,7 @@ import TestSupport
         let ok = try send(node, "/api/v1/destinations/test", body: #"{"type":"file","file":{"path":"\#(directory)"}}"#, headers: admin)
         #expect(ok.status == 200 && ok.body == #"{"status":"ok"}"#)
         // A regular file where the directory should be.
-        FileManager.default.createFile(atPath: directory + "-file", contents: Data())
+        _ = FileManager.default.createFile(atPath: directory + "-file", contents: Data())
         let blocked = try send(node, "/api/v1/destinations/test", body: #"{"type":"file","file":{"path":"\#(directory)-file/x"}}"#, headers: admin)
         #expect(blocked.status == 400 && blocked.body.contains("unable to connect to your destination: "))
         let unknown = try send(node, "/api/v1/destinations/test", body: #"{"type":"mongo"}"#, headers: admin)

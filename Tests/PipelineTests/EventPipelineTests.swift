@@ -117,7 +117,7 @@ import TestSupport
         let context = fixture.context(http: HTTPClient(loop: loop))
         // A regular file where the destination's directory should be: every write fails until it is removed.
         let blocker = fixture.directory + "/blocked"
-        FileManager.default.createFile(atPath: blocker, contents: Data("x".utf8))
+        _ = FileManager.default.createFile(atPath: blocker, contents: Data("x".utf8))
         let destinations = [try fileDestination("local", table: "events", path: blocker + "/out", mode: "batch")]
         let pipeline = try await fixture.harness.onLoop {
             let pipeline = try await EventPipeline.start(settings: self.settings(fixture, destinations), context: context)
