@@ -44,6 +44,8 @@ public struct HTTPRequest: Sendable {
     }
 
     static func decodeQueryComponent(_ text: Substring) -> String {
+        // Most names and values (tokens, ids) need no decoding; Foundation's decoder showed in request profiles.
+        if !text.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) { return String(text) }
         let spaced = text.replacingOccurrences(of: "+", with: " ")
         return spaced.removingPercentEncoding ?? spaced
     }

@@ -10,6 +10,10 @@ struct JSONParser {
         bytes = Array(text.utf8)
     }
 
+    init(bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
     mutating func parse() throws(TemplateError) -> JSONValue {
         let value = try parseValue(depth: 0)
         skipWhitespace()
@@ -120,6 +124,14 @@ struct JSONParser {
 
     private mutating func parseString() throws(TemplateError) -> String {
         index += 1
+        // Most strings have no escapes: find the closing quote and validate the slice in place.
+        var end = index
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            guard let string = String(validating: bytes[index..<end], as: UTF8.self) else { throw failure("invalid UTF-8") }
+            index = end + 1
+            return string
+        }
         var scalars: [UInt8] = []
         while true {
             guard index < bytes.count else { throw failure("unterminated string") }

@@ -6,6 +6,12 @@ extension JSONValue {
         self = try parser.parse()
     }
 
+    /// Parses JSON given as UTF-8 bytes, as `init(parsing:)` does, without copying them into a `String` first.
+    public init(parsingBytes bytes: [UInt8]) throws(TemplateError) {
+        var parser = JSONParser(bytes: bytes)
+        self = try parser.parse()
+    }
+
     /// The JSON text of this value as Go's `json.Marshal` writes it: object keys sorted, `<`, `>` and `&` escaped,
     /// numbers in shortest form. With an `indent`, nested values go on their own lines (`json.MarshalIndent`); the
     /// evaluate endpoint uses three spaces, as Jitsu does.

@@ -32,7 +32,7 @@ struct DestinationRoutes: Sendable {
         } catch let failure as DestinationFailure {
             throw HTTPError(.badRequest, "unable to connect to your destination: \(failure.cause)")
         }
-        return .json(IngestionRoutes.Accepted(status: "ok"))
+        return IngestionRoutes.accepted
     }
 
     /// JSON as the configuration reader sees YAML: whole numbers are integers.

@@ -35,10 +35,9 @@ struct IngestionRoutes: Sendable {
         let now = RFC3339.now()
         for index in events.indices { intake.enrich(&events[index], origin: origin, now: now) }
         try await services.requirePipeline().accept(events)
-        return .json(Accepted(status: "ok"))
+        return Self.accepted
     }
 
-    struct Accepted: Codable {
-        let status: String
-    }
+    /// Jitsu's success reply, encoded once: every accepted request answers it.
+    static let accepted = HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: Array(#"{"status":"ok"}"#.utf8))
 }

@@ -22,9 +22,9 @@ struct BatchShaper: Sendable {
         var shaped = Shaped()
         var indexOfTable: [String: Int] = [:]
         for entry in entries {
-            let text = String(decoding: entry.payload, as: UTF8.self)
-            guard case .object(let event)? = try? JSONValue(parsing: text) else {
-                shaped.failures.append(.malformed(raw: text, error: "the incoming log record is not a JSON object"))
+            guard case .object(let event)? = try? JSONValue(parsingBytes: entry.payload) else {
+                shaped.failures.append(.malformed(raw: String(decoding: entry.payload, as: UTF8.self),
+                                                  error: "the incoming log record is not a JSON object"))
                 continue
             }
             if shaped.oldestTimestamp == nil, let stamp = event["_timestamp"]?.stringValue {

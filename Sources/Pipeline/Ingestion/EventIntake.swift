@@ -61,7 +61,7 @@ public struct EventIntake: Sendable {
 
     private func parse(_ bytes: [UInt8], _ what: String) throws(HTTPError) -> JSONValue {
         do {
-            return try JSONValue(parsing: String(decoding: bytes, as: UTF8.self))
+            return try JSONValue(parsingBytes: bytes)
         } catch {
             throw HTTPError(.badRequest, "Failed to parse \(what) as JSON: \(error)")
         }
