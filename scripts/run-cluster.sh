@@ -28,6 +28,8 @@ rivulet is running: three nodes on 127.0.0.1:8001, :8002 and :8003 (admin token 
   curl http://127.0.0.1:8001/health
   curl -H 'X-Admin-Token: dev-admin-token' http://127.0.0.1:8002/api/v1/cluster
   curl 'http://127.0.0.1:8003/api/v1/cluster?token=dev-admin-token'
+  curl -d '{"event_type":"page_view","user":{"id":1}}' 'http://127.0.0.1:8001/api/v1/event?token=js.demo'
+  cat data/node1/files/local/page_view.jsonl
   curl http://127.0.0.1:8001/metrics
 
 Ctrl-C stops every node.
