@@ -31,7 +31,14 @@ struct Serve: ParsableCommand {
             throw ExitCode(2)
         }
         NodeLogging.bootstrap(configuration.logging)
-        let node = try NodeApplication(configuration: configuration)
+        let node: NodeApplication
+        do {
+            node = try NodeApplication(configuration: configuration)
+        } catch let error as ConfigError {
+            // `destinations` and `api_keys` are typed by the pipeline when the node is built.
+            FileHandle.standardError.write(Data("rivulet: configuration error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
         let status = node.run { listening in
             // One machine-readable line on stdout: scripts and tests read the real ports from it.
             FileHandle.standardOutput.write(Data("rivulet \(configuration.server.name) listening http=\(listening.http) gossip=\(listening.gossip)\n".utf8))
