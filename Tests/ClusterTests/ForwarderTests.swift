@@ -142,22 +142,21 @@ import TestSupport
         let rendered = Router.renderMessageError(failure, HTTPRequest(method: .post, target: "/"))
         #expect(rendered.status.code == 503)
         #expect(try rendered.decode([String: String].self)["owner"] == "node2")
-        // Refused at once, far inside the default 10 s timeout.
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Refused at once, inside the default 10 s timeout (generous: the whole suite shares two cores).
+        #expect(ContinuousClock.now - started < .seconds(9))
         #expect(await harness.finish() == 0)
     }
 
     @Test func ownerThatNeverAnswersIsA503WithinTheTimeout() async throws {
         let harness = try LoopHarness()
         let silent = try await harness.onLoop { try DeadEnds.Silent(loop: harness.loop) }
-        let started = ContinuousClock.now
         let error = try await Self.forwardingError(HTTPRequest(method: .get, target: "/api/v1/fallback"), to: "node3",
                                                    at: silent.address, what: "fallback file f", timeout: 300, on: harness)
         let failure = try #require(error)
         #expect(failure.status == .serviceUnavailable)
         #expect(failure.message.hasPrefix("owner node3 of fallback file f is unreachable: "))
-        // The client's own timeouts are 5 s (connect) and 30 s (read); this shows the forwarder's bound applied.
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // The client's own timeouts are 5 s (connect) and 30 s (read); the reason shows the forwarder's bound applied.
+        #expect(failure.message.hasSuffix("no answer within 300 ms"))
         try await harness.onLoop { silent.close() }
         #expect(await harness.finish() == 0)
     }
@@ -170,11 +169,12 @@ import TestSupport
         defer { withExtendedLifetime(filler) {} }
         let harness = try LoopHarness()
         let port = listener.port
-        let started = ContinuousClock.now
         let error = try await Self.forwardingError(HTTPRequest(method: .get, target: "/api/v1/fallback"), to: "node4",
                                                    at: "127.0.0.1:\(port)", what: "fallback file g", timeout: 300, on: harness)
+        // The reason names the forwarder's deadline; the client's 5 s connect timeout would say "timed out connecting".
+        // No wall-clock bound: with the whole suite and its database servers on two cores, scheduling alone can
+        // take seconds.
         #expect(error == .ownerUnreachable(owner: "node4", what: "fallback file g", reason: "no answer within 300 ms"))
-        #expect(ContinuousClock.now - started < .seconds(4))
         #expect(await harness.finish() == 0)
         withExtendedLifetime(listener) {}
     }
