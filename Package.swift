@@ -49,7 +49,7 @@ let package = Package(
         ]),
         // Events in, destinations out: ingestion, the incoming log, delivery, fallback files.
         .target(name: "Pipeline", dependencies: [
-            "Loop", "HTTP", "Templates", "NodeConfig", "WireBytes", "CLibPQ", "CZlib", "CHiredis",
+            "Loop", "HTTP", "Templates", "NodeConfig", "CLibPQ", "CZlib", "CHiredis",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),

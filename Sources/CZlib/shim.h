@@ -1,4 +1,4 @@
-// zlib, from Debian's zlib1g-dev. Only Pipeline imports this module (gzip-compressed S3 objects).
+// zlib, from Debian's zlib1g-dev. Only Pipeline imports this module (gzip-compressed S3 objects, incoming-log CRCs).
 #include <zlib.h>
 
 // deflateInit2 is a macro Swift cannot import; this starts a deflate stream that writes a gzip member

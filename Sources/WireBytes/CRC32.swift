@@ -1,4 +1,4 @@
-/// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), the checksum at the end of every gossip frame and incoming-log record.
+/// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), the checksum at the end of every gossip frame.
 ///
 /// It catches corruption and stray datagrams, not attackers: authenticity is the shell's AES-GCM layer.
 public enum CRC32 {

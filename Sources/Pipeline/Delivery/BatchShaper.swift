@@ -7,6 +7,8 @@ struct BatchShaper: Sendable {
     let tableNameTemplate: String
     let templates: TemplateEvaluator
     let accepts: @Sendable (String?) -> Bool
+    /// Whether the destination reads `Row.columns`; when not, rows carry none.
+    let flattens: Bool
 
     struct Shaped: Sendable {
         var batches: [TableBatch] = []
@@ -44,7 +46,7 @@ struct BatchShaper: Sendable {
                 shaped.skipped += 1
                 continue
             }
-            let row = Row(eventID: eventID, event: event, columns: Flattener.flatten(event))
+            let row = Row(eventID: eventID, event: event, columns: flattens ? Flattener.flatten(event) : [:])
             if let index = indexOfTable[table] {
                 shaped.batches[index].rows.append(row)
             } else {

@@ -39,7 +39,8 @@ public final class DeliveryRunner: @unchecked Sendable {
         self.log = log
         self.offsets = offsets
         self.fallback = fallback
-        shaper = BatchShaper(tableNameTemplate: config.tableNameTemplate, templates: templates, accepts: accepts)
+        shaper = BatchShaper(tableNameTemplate: config.tableNameTemplate, templates: templates, accepts: accepts,
+                             flattens: destination.storesColumns)
         work = WorkQueue(loop: log.loop)
         self.logger = logger
         pause = try Pause(loop: log.loop)

@@ -56,6 +56,13 @@ public protocol Destination: AnyObject, Sendable {
     func testConnection() async throws(DestinationFailure)
     /// Releases connections; the runner stops calling `store` first.
     func close() async
+    /// Whether `store` reads `Row.columns`. Destinations that keep the event as it came (files, webhooks) say no,
+    /// and the runner skips flattening for them: it was a fifth of their delivery cost.
+    var storesColumns: Bool { get }
+}
+
+extension Destination {
+    public var storesColumns: Bool { true }
 }
 
 /// Why a destination test failed, in words a user can act on ("password authentication failed for user ...").

@@ -97,6 +97,8 @@ public final class FileDestination: Destination, @unchecked Sendable {
         }
     }
 
+    public var storesColumns: Bool { false }
+
     public func close() async {
         _ = try? await work.run { [self] in
             files.withLock { open in

@@ -1,7 +1,8 @@
-import WireBytes
+import CZlib
 
 /// One record of the incoming log on disk: payload length (UInt32, little-endian), CRC-32 of the payload, payload.
 /// The checksum finds a record torn by a crash mid-write, so recovery cuts the log there instead of replaying junk.
+/// It is zlib's CRC-32 (the IEEE polynomial), several times faster than a byte-at-a-time table on every request.
 enum LogFrame {
     static let headerSize = 8
     /// No event is near this (events are limited to `server.max_event_size`); a larger length means a torn header.
@@ -9,10 +10,16 @@ enum LogFrame {
 
     static func append(_ payload: [UInt8], to buffer: inout [UInt8]) {
         let length = UInt32(payload.count)
-        let checksum = CRC32.checksum(payload, range: 0..<payload.count)
+        let checksum = checksum(payload[...])
         for shift in stride(from: 0, to: 32, by: 8) { buffer.append(UInt8(truncatingIfNeeded: length >> UInt32(shift))) }
         for shift in stride(from: 0, to: 32, by: 8) { buffer.append(UInt8(truncatingIfNeeded: checksum >> UInt32(shift))) }
         buffer.append(contentsOf: payload)
+    }
+
+    static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        bytes.withUnsafeBufferPointer { buffer in
+            UInt32(crc32(0, buffer.baseAddress, uInt(buffer.count)))
+        }
     }
 
     enum Decoded {
@@ -38,7 +45,7 @@ enum LogFrame {
         guard length <= maximumPayload else { return .corrupt }
         let end = start + headerSize + length
         guard end <= bytes.count else { return .incomplete }
-        guard CRC32.checksum(bytes, range: (start + headerSize)..<end) == word(start + 4) else { return .corrupt }
+        guard checksum(bytes[(start + headerSize)..<end]) == word(start + 4) else { return .corrupt }
         return .record(payload: bytes[(start + headerSize)..<end], size: headerSize + length)
     }
 }
