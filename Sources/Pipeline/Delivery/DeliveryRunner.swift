@@ -17,7 +17,6 @@ public final class DeliveryRunner: @unchecked Sendable {
     private let offsets: OffsetStore
     private let fallback: FallbackWriter
     private let shaper: BatchShaper
-    private let work: WorkQueue
     private let logger: Logger
     private let pause: Pause
     private let metrics: DeliveryMetrics
@@ -28,7 +27,7 @@ public final class DeliveryRunner: @unchecked Sendable {
     public private(set) var committedOffset: UInt64 = 0
 
     /// Records per read: small in stream mode to keep latency low, large in batch mode for bulk writes.
-    private var chunkSize: Int { config.mode == .stream ? 2_000 : 20_000 }
+    private var chunkSize: Int { config.mode == .stream ? 2_000 : 5_000 }
 
     /// - Parameter accepts: whether an event sent with the API key of this id (nil: no key) goes to this destination.
     public init(config: DestinationConfig, destination: any Destination, log: IncomingLog, offsets: OffsetStore,
@@ -41,7 +40,6 @@ public final class DeliveryRunner: @unchecked Sendable {
         self.fallback = fallback
         shaper = BatchShaper(tableNameTemplate: config.tableNameTemplate, templates: templates, accepts: accepts,
                              flattens: destination.storesColumns)
-        work = WorkQueue(loop: log.loop)
         self.logger = logger
         pause = try Pause(loop: log.loop)
         metrics = DeliveryMetrics(destination: config.id)
@@ -100,9 +98,9 @@ public final class DeliveryRunner: @unchecked Sendable {
         let shaper = shaper
         let shaped: BatchShaper.Shaped
         do {
-            shaped = try await work.run { shaper.shape(entries) }
+            shaped = try await BackgroundWork.shared.run { shaper.shape(entries) }
         } catch {
-            return false  // The loop is stopping: the work queue no longer runs items.
+            return false  // Shaping never throws; the signature is the background queue's.
         }
         if let oldest = shaped.oldestTimestamp {
             metrics.lagSeconds.record(max(0, Date().timeIntervalSince1970 - Double(oldest)))

@@ -43,15 +43,16 @@ public final class FileDestination: Destination, @unchecked Sendable {
 
     public func store(_ batch: TableBatch) async -> StoreOutcome {
         do {
-            // Encoding a large batch is CPU work, so it runs on the work queue too.
-            try await work.run { [self] in
+            // Encoding a large batch is CPU work for the background threads; the write and fsync go to the pool.
+            let bytes = try await BackgroundWork.shared.run {
                 var bytes: [UInt8] = []
                 for row in batch.rows {
                     EventJSON.writeObject(row.event, into: &bytes)
                     bytes.append(UInt8(ascii: "\n"))
                 }
-                try append(bytes, table: batch.table)
+                return bytes
             }
+            try await work.run { [self] in try append(bytes, table: batch.table) }
             return .allStored
         } catch {
             // A full or read-only disk is not the events' fault, and another attempt may succeed.

@@ -5,7 +5,7 @@ import Templates
 ///
 /// The text follows PostgreSQL's COPY text format ("COPY", File Formats): one line per row, values separated by
 /// tabs, `\N` for null, and backslash, tab, newline and carriage return written as `\\`, `\t`, `\n`, `\r`.
-struct PostgresCopyPlan {
+struct PostgresCopyPlan: Sendable {
     /// The columns the COPY fills, in the order of each line's values.
     let columns: [String]
     /// Rows set aside before sending, by batch index, with the reason.

@@ -56,11 +56,23 @@ public final class PostgresDestination: Destination, @unchecked Sendable {
     }
 
     private func write(_ rows: [Row], into table: String, on connection: PostgresConnection) async throws(PostgresError) -> [Int: String] {
-        let kinds = PostgresCopyPlan.columnKinds(of: rows)
+        // Typing and encoding thousands of rows is CPU work: both run on background threads, so the loop keeps
+        // answering requests while a large batch is prepared.
+        let kinds: [String: ColumnKind]
+        do {
+            kinds = try await BackgroundWork.shared.run { PostgresCopyPlan.columnKinds(of: rows) }
+        } catch {
+            throw .unreachable("the node is stopping")
+        }
         // Rows without a single value have nothing to store.
         guard !kinds.isEmpty else { return [:] }
         let columns = try await tables.columns(of: table, including: kinds, on: connection)
-        let plan = PostgresCopyPlan(rows: rows, kinds: kinds, table: columns)
+        let plan: PostgresCopyPlan
+        do {
+            plan = try await BackgroundWork.shared.run { PostgresCopyPlan(rows: rows, kinds: kinds, table: columns) }
+        } catch {
+            throw .unreachable("the node is stopping")
+        }
         var rejected = plan.rejected
         let sql = "COPY \(PostgresIdentifier.qualified(settings.schema, table)) ("
             + plan.columns.map(PostgresIdentifier.quoted).joined(separator: ", ") + ") FROM STDIN"

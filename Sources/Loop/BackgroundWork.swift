@@ -1,0 +1,48 @@
+import Foundation
+
+/// Threads at a lower CPU priority (nice 10) for bulk work that may lag but must not slow requests: shaping
+/// thousands of events for a destination, encoding a COPY. On a machine with few cores, running that work in libuv's
+/// pool at normal priority took the loop's CPU and stretched request latency tenfold; here the scheduler gives the
+/// loop (and the pool's fsyncs) the CPU first, and the bulk work uses what is left.
+///
+/// Not the pool itself: an unprivileged process may lower a thread's priority but never raise it back, so a pool
+/// thread lowered for one item would stay slow for every fsync after it.
+public final class BackgroundWork: @unchecked Sendable {
+    /// One per process, sized to the cores.
+    public static let shared = BackgroundWork(threads: max(1, ProcessInfo.processInfo.activeProcessorCount))
+
+    private let condition = NSCondition()
+    private var jobs: [@Sendable () -> Void] = []
+
+    init(threads: Int, nice: Int32 = 10) {
+        for index in 0..<threads {
+            let thread = Thread { [self] in
+                // On Linux the nice value belongs to the thread: `who` 0 lowers only this one.
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice)
+                work()
+            }
+            thread.name = "rivulet-background-\(index)"
+            thread.start()
+        }
+    }
+
+    private func work() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty { condition.wait() }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job()
+        }
+    }
+
+    /// Runs `work` on a background thread; the caller resumes on its own executor (the loop) with the result.
+    public func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            condition.lock()
+            jobs.append { continuation.resume(with: Result { try work() }) }
+            condition.signal()
+            condition.unlock()
+        }
+    }
+}
