@@ -11,8 +11,13 @@ public enum RFC3339 {
 
     /// Seconds since 1970 (UTC) and nanoseconds, or nil when `text` is not a date-time.
     public static func parse(_ text: String) -> (seconds: Int64, nanoseconds: Int32)? {
-        let b = Array(text.utf8)
-        guard b.count >= 20, b.count <= 40 else { return nil }
+        guard text.utf8.count >= 20, text.utf8.count <= 40 else { return nil }
+        // In place: every string value of every row comes here, so it must not allocate.
+        var text = text
+        return text.withUTF8 { parse(bytes: $0) }
+    }
+
+    private static func parse(bytes b: UnsafeBufferPointer<UInt8>) -> (seconds: Int64, nanoseconds: Int32)? {
         func digits(_ start: Int, _ count: Int) -> Int? {
             var value = 0
             for i in start..<(start + count) {

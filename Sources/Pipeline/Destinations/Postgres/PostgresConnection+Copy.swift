@@ -8,6 +8,16 @@ extension PostgresConnection {
     /// Runs `sql` (a `COPY ... FROM STDIN`) and streams `parts` of `data` as its input, in order. A COPY is one
     /// transaction: when this throws, none of the data was stored.
     func copy(_ sql: String, data: [UInt8], parts: [Range<Int>]) async throws(PostgresError) {
+        var remaining = parts[...]
+        try await copy(sql) { () async throws(PostgresError) -> ([UInt8], Range<Int>)? in
+            remaining.popFirst().map { (data, $0) }
+        }
+    }
+
+    /// Runs `sql` (a `COPY ... FROM STDIN`) with input from `next`, called for each following piece (bytes and the
+    /// range of them to send) until it returns nil. The server works on one piece while `next` prepares the
+    /// following one, so encoding and loading overlap. One transaction, as above.
+    func copy(_ sql: String, next: () async throws(PostgresError) -> ([UInt8], Range<Int>)?) async throws(PostgresError) {
         let deadline = self.deadline()
         guard PQsendQuery(conn, sql) == 1 else { throw libpqFailure() }
         try await flush(until: deadline)
@@ -19,7 +29,7 @@ extension PostgresConnection {
             throw failure
         }
         PQclear(start)
-        for part in parts {
+        while let (data, part) = try await next() {
             var offset = part.lowerBound
             var refused = false
             while offset < part.upperBound {

@@ -59,6 +59,16 @@ struct PostgresCopyPlan: Sendable {
         }
     }
 
+    /// Adds the lines of `other`, a plan of the rows that follow this plan's (their batch indexes start at
+    /// `rowOffset`), with the same columns: a batch planned in slices becomes one plan.
+    mutating func append(_ other: PostgresCopyPlan, rowOffset: Int) {
+        let base = text.count
+        text += other.text
+        lineEnds += other.lineEnds.map { $0 + base }
+        rowOfLine += other.rowOfLine.map { $0 + rowOffset }
+        for (row, reason) in other.rejected { rejected[row + rowOffset] = reason }
+    }
+
     /// The bytes of lines `lines`.
     func bytes(of lines: Range<Int>) -> Range<Int> {
         (lines.lowerBound == 0 ? 0 : lineEnds[lines.lowerBound - 1])..<lineEnds[lines.upperBound - 1]

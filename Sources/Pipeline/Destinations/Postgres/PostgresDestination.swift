@@ -67,18 +67,55 @@ public final class PostgresDestination: Destination, @unchecked Sendable {
         // Rows without a single value have nothing to store.
         guard !kinds.isEmpty else { return [:] }
         let columns = try await tables.columns(of: table, including: kinds, on: connection)
-        let plan: PostgresCopyPlan
-        do {
-            plan = try await BackgroundWork.shared.run { PostgresCopyPlan(rows: rows, kinds: kinds, table: columns) }
+        let sql = "COPY \(PostgresIdentifier.qualified(settings.schema, table)) ("
+            + kinds.keys.sorted().map(PostgresIdentifier.quoted).joined(separator: ", ") + ") FROM STDIN"
+        // First attempt: slices are planned on background threads while the COPY sends the slice before, so the
+        // server loads rows while the next ones are encoded (as psql's \copy streams a file). The slices' plans
+        // add up to the batch's plan, which the retries below resend from.
+        var plan = PostgresCopyPlan(rows: [], kinds: kinds, table: columns)
+        var sliceStart = 0
+        var upcoming: Task<PostgresCopyPlan, any Error>? = Self.planSlice(rows, from: 0, kinds: kinds, table: columns)
+        var firstFailure: PostgresError?
+        do throws(PostgresError) {
+            try await connection.copy(sql) { () async throws(PostgresError) -> ([UInt8], Range<Int>)? in
+                guard let slice = upcoming else { return nil }
+                let slicePlan: PostgresCopyPlan
+                do {
+                    slicePlan = try await slice.value
+                } catch {
+                    throw .unreachable("the node is stopping")
+                }
+                let next = sliceStart + Self.sliceRows
+                upcoming = next < rows.count ? Self.planSlice(rows, from: next, kinds: kinds, table: columns) : nil
+                plan.append(slicePlan, rowOffset: sliceStart)
+                sliceStart = next
+                return slicePlan.text.isEmpty ? ([], 0..<0) : (slicePlan.text, 0..<slicePlan.text.count)
+            }
         } catch {
-            throw .unreachable("the node is stopping")
+            firstFailure = error
+        }
+        // Slices not yet planned when the COPY failed early.
+        while let slice = upcoming {
+            do {
+                plan.append(try await slice.value, rowOffset: sliceStart)
+            } catch {
+                throw .unreachable("the node is stopping")
+            }
+            sliceStart += Self.sliceRows
+            upcoming = sliceStart < rows.count ? Self.planSlice(rows, from: sliceStart, kinds: kinds, table: columns) : nil
         }
         var rejected = plan.rejected
-        let sql = "COPY \(PostgresIdentifier.qualified(settings.schema, table)) ("
-            + plan.columns.map(PostgresIdentifier.quoted).joined(separator: ", ") + ") FROM STDIN"
+        guard let failure = firstFailure else { return rejected }
+        guard case .statement(let first) = failure, first.isRowData else { throw failure }
         var pending = [CopyLineSet(count: plan.rowOfLine.count)].filter { !$0.isEmpty }
+        var knownFailure: ServerError? = first
         while let lines = pending.popLast() {
             do throws(PostgresError) {
+                // The first attempt's error stands for the whole set; later sets are sent again.
+                if let error = knownFailure {
+                    knownFailure = nil
+                    throw .statement(error)
+                }
                 try await connection.copy(sql, data: plan.text, parts: lines.runs.map(plan.bytes(of:)))
             } catch .statement(let error) where error.isRowData {
                 // The COPY stored nothing. The error's line names the row; without it, halve the set until it does.
@@ -96,6 +133,15 @@ public final class PostgresDestination: Destination, @unchecked Sendable {
             }
         }
         return rejected
+    }
+
+    /// Rows per slice of the first attempt: small enough that the server starts loading soon, large enough that a
+    /// slice's hop to a background thread costs nothing.
+    static let sliceRows = 2_000
+
+    private static func planSlice(_ rows: [Row], from start: Int, kinds: [String: ColumnKind], table: [String: PostgresColumn]) -> Task<PostgresCopyPlan, any Error> {
+        let slice = Array(rows[start..<min(start + sliceRows, rows.count)])
+        return Task { try await BackgroundWork.shared.run { PostgresCopyPlan(rows: slice, kinds: kinds, table: table) } }
     }
 
     private func connected() async throws(PostgresError) -> PostgresConnection {
