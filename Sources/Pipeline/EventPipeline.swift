@@ -72,9 +72,15 @@ public final class EventPipeline: @unchecked Sendable {
         return pipeline
     }
 
-    /// Appends enriched events to the log; returns once they are on disk, which is when the request may be answered.
+    /// Appends enriched events (their JSON bytes) to the log; returns once they are on disk, which is when the
+    /// request may be answered.
+    public func accept(records: [[UInt8]]) async throws {
+        _ = try await log.append(records)
+    }
+
+    /// Appends enriched events given as objects.
     public func accept(_ events: [[String: JSONValue]]) async throws {
-        _ = try await log.append(events.map(EventJSON.bytes))
+        try await accept(records: events.map(EventJSON.bytes))
     }
 
     /// Removes log segments every destination has durably committed past.

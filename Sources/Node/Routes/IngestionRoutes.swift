@@ -29,12 +29,10 @@ struct IngestionRoutes: Sendable {
             throw HTTPError(.unauthorized, "The origin \(request.headers["Origin"] ?? "") is not allowed for this token")
         }
         let intake = services.intake
-        var events = try intake.events(in: request.body, jsonLines: jsonLines)
         let origin = EventIntake.Origin(apiKeyID: key.id, sourceIP: intake.sourceIP(of: request, peer: context.remoteAddress?.host),
                                         userAgent: request.headers["User-Agent"])
-        let now = RFC3339.now()
-        for index in events.indices { intake.enrich(&events[index], origin: origin, now: now) }
-        try await services.requirePipeline().accept(events)
+        let records = try intake.records(in: request.body, jsonLines: jsonLines, origin: origin, now: RFC3339.now())
+        try await services.requirePipeline().accept(records: records)
         return Self.accepted
     }
 

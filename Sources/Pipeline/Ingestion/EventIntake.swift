@@ -28,66 +28,78 @@ public struct EventIntake: Sendable {
         }
     }
 
-    /// The events of a body: one JSON object or an array of them; with `jsonLines`, one object per line (bulk).
-    /// Throws a 400 for bad JSON or a non-object event, a 413 for an event over `maxEventSize`.
-    public func events(in body: [UInt8], jsonLines: Bool) throws(HTTPError) -> [[String: JSONValue]] {
+    /// The log records of a body (one JSON object or an array of them; with `jsonLines`, one object per line):
+    /// each event's own bytes with Jitsu's enrichment appended. Throws a 400 for bad JSON or a non-object event and
+    /// a 413 for an event over `maxEventSize`, so a request is kept whole or not at all.
+    ///
+    /// Enrichment: `_timestamp` (`now`) and `eventn_ctx_event_id` (a UUID) when absent, `source_ip` and `api_key`
+    /// (the key's id, never its secret) always, `user_agent` when absent. The fields are appended after the event's
+    /// own; the log's reader keeps a repeated key's last value, so an appended field replaces the event's.
+    public func records(in body: [UInt8], jsonLines: Bool, origin: Origin, now: String) throws(HTTPError) -> [[UInt8]] {
         guard !body.isEmpty else { throw HTTPError(.badRequest, "The request body is empty") }
-        var events: [[String: JSONValue]] = []
-        if jsonLines {
-            var lineNumber = 0
-            for line in body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-                lineNumber += 1
-                let trimmed = line.last == UInt8(ascii: "\r") ? line.dropLast() : line[...]
-                if trimmed.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                try checkSize(trimmed.count, "line \(lineNumber)")
-                events.append(try object(parse(Array(trimmed), "line \(lineNumber)"), "line \(lineNumber)"))
-            }
-        } else {
-            switch try parse(body, "body") {
-            case .array(let items):
-                for (index, item) in items.enumerated() {
-                    let event = try object(item, "event \(index)")
-                    try checkSize(EventJSON.bytes(event).count, "event \(index)")
-                    events.append(event)
+        guard String(validating: body, as: UTF8.self) != nil else { throw HTTPError(.badRequest, "The request body is not valid UTF-8") }
+        var common: [UInt8] = []
+        if let ip = origin.sourceIP { Self.appendField("source_ip", ip, to: &common) }
+        Self.appendField("api_key", origin.apiKeyID, to: &common)
+        var records: [[UInt8]] = []
+        try body.withUnsafeBufferPointer { (buffer: UnsafeBufferPointer<UInt8>) throws(HTTPError) in
+            if jsonLines {
+                var lineStart = 0
+                var lineNumber = 0
+                while lineStart <= buffer.count {
+                    let lineEnd = buffer[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? buffer.count
+                    lineNumber += 1
+                    let line = UnsafeBufferPointer(rebasing: buffer[lineStart..<lineEnd])
+                    if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
+                        for object in try scan(line, arrays: false, "line \(lineNumber)") {
+                            records.append(record(line, object, common: common, origin: origin, now: now))
+                        }
+                    }
+                    lineStart = lineEnd + 1
                 }
-            case let value:
-                try checkSize(body.count, "event")
-                events.append(try object(value, "body"))
+            } else {
+                for object in try scan(buffer, arrays: true, "body") {
+                    records.append(record(buffer, object, common: common, origin: origin, now: now))
+                }
             }
         }
-        guard !events.isEmpty else { throw HTTPError(.badRequest, "The request has no events") }
-        return events
+        guard !records.isEmpty else { throw HTTPError(.badRequest, "The request has no events") }
+        return records
     }
 
-    private func parse(_ bytes: [UInt8], _ what: String) throws(HTTPError) -> JSONValue {
+    private func scan(_ bytes: UnsafeBufferPointer<UInt8>, arrays: Bool, _ what: String) throws(HTTPError) -> [EventScanner.Object] {
+        var scanner = EventScanner(bytes)
+        let objects: [EventScanner.Object]
         do {
-            return try JSONValue(parsingBytes: bytes)
+            objects = try scanner.scanBody(arrays: arrays)
         } catch {
-            throw HTTPError(.badRequest, "Failed to parse \(what) as JSON: \(error)")
+            throw HTTPError(.badRequest, "Failed to parse \(what) as JSON: \(error.reason) at offset \(error.offset)")
         }
+        for (position, object) in objects.enumerated() where object.range.count > maxEventSize {
+            let name = objects.count == 1 && what != "body" ? what : objects.count == 1 ? "event" : "event \(position)"
+            throw HTTPError(.payloadTooLarge, "The \(name) is \(object.range.count) bytes; the limit is \(maxEventSize) (server.max_event_size)")
+        }
+        return objects
     }
 
-    private func object(_ value: JSONValue, _ what: String) throws(HTTPError) -> [String: JSONValue] {
-        guard case .object(let event) = value else { throw HTTPError(.badRequest, "The \(what) is not a JSON object") }
-        return event
+    private func record(_ bytes: UnsafeBufferPointer<UInt8>, _ object: EventScanner.Object, common: [UInt8], origin: Origin, now: String) -> [UInt8] {
+        var record: [UInt8] = []
+        record.reserveCapacity(object.range.count + common.count + 120)
+        record.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[object.range.lowerBound..<(object.range.upperBound - 1)]))
+        if object.isEmpty { record.append(contentsOf: common.dropFirst()) } else { record.append(contentsOf: common) }
+        if !object.hasTimestamp { Self.appendField("_timestamp", now, to: &record) }
+        if !object.hasEventID { Self.appendField("eventn_ctx_event_id", UUID().uuidString.lowercased(), to: &record) }
+        if !object.hasUserAgent, let agent = origin.userAgent { Self.appendField("user_agent", agent, to: &record) }
+        record.append(UInt8(ascii: "}"))
+        return record
     }
 
-    private func checkSize(_ size: Int, _ what: String) throws(HTTPError) {
-        guard size <= maxEventSize else {
-            throw HTTPError(.payloadTooLarge, "The \(what) is \(size) bytes; the limit is \(maxEventSize) (server.max_event_size)")
-        }
-    }
-
-    /// Jitsu's enrichment: `_timestamp` (now, RFC 3339 with nanoseconds, UTC) and `eventn_ctx_event_id` (a UUID) when
-    /// absent, `source_ip`, `api_key` (the key's id, never its secret) and `user_agent` when absent.
-    public func enrich(_ event: inout [String: JSONValue], origin: Origin, now: String) {
-        if event["_timestamp"] == nil || event["_timestamp"] == .null { event["_timestamp"] = .string(now) }
-        if event["eventn_ctx_event_id"]?.stringValue?.isEmpty ?? true {
-            event["eventn_ctx_event_id"] = .string(UUID().uuidString.lowercased())
-        }
-        if let ip = origin.sourceIP { event["source_ip"] = .string(ip) }
-        event["api_key"] = .string(origin.apiKeyID)
-        if event["user_agent"] == nil, let agent = origin.userAgent { event["user_agent"] = .string(agent) }
+    /// `,"name":"value"`.
+    private static func appendField(_ name: String, _ value: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: ","))
+        EventJSON.writeString(name, into: &out)
+        out.append(UInt8(ascii: ":"))
+        EventJSON.writeString(value, into: &out)
     }
 
     /// The client's address: the first `X-Forwarded-For` entry behind a trusted proxy, else the socket's peer.

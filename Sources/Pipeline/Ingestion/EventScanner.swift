@@ -1,0 +1,241 @@
+/// Checks an event request's JSON without building it: RFC 8259 grammar, nesting depth, and (for top-level objects)
+/// which of the keys enrichment cares about are present. Ingestion then writes the event's own bytes to the log
+/// with the enrichment fields appended, instead of parsing into a tree and encoding it again, which was most of a
+/// request's cost. A repeated key counts by its last occurrence, as the parser that reads the log later decides.
+///
+/// Pure and allocation-free apart from its results; UTF-8 validity is checked by the caller for the whole body.
+struct EventScanner {
+    /// What enrichment must know of one top-level object.
+    struct Object: Equatable {
+        /// The object's bytes, braces included.
+        var range: Range<Int>
+        var isEmpty = true
+        /// `_timestamp` is present and not null.
+        var hasTimestamp = false
+        /// `eventn_ctx_event_id` is a non-empty string.
+        var hasEventID = false
+        /// `user_agent` is present (any value).
+        var hasUserAgent = false
+    }
+
+    struct Failure: Error, Equatable {
+        let reason: String
+        let offset: Int
+    }
+
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var index = 0
+    private static let maximumDepth = 512
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    /// One JSON value spanning all of `bytes` (whitespace around it allowed): an object, or (with `arrays`) an
+    /// array whose elements are all objects. Returns the objects in order.
+    mutating func scanBody(arrays: Bool = true) throws(Failure) -> [Object] {
+        skipWhitespace()
+        var objects: [Object] = []
+        switch peek() {
+        case UInt8(ascii: "{"):
+            objects.append(try scanTopObject())
+        case UInt8(ascii: "[") where arrays:
+            index += 1
+            skipWhitespace()
+            if peek() == UInt8(ascii: "]") {
+                index += 1
+            } else {
+                while true {
+                    skipWhitespace()
+                    guard peek() == UInt8(ascii: "{") else { throw failure("an array element is not a JSON object") }
+                    objects.append(try scanTopObject())
+                    skipWhitespace()
+                    if peek() == UInt8(ascii: ",") { index += 1; continue }
+                    guard peek() == UInt8(ascii: "]") else { throw failure("expected , or ] in array") }
+                    index += 1
+                    break
+                }
+            }
+        case nil:
+            throw failure("unexpected end of JSON input")
+        default:
+            try scanValue(depth: 0)
+            throw Failure(reason: "the body is not a JSON object", offset: 0)
+        }
+        skipWhitespace()
+        guard index == bytes.count else { throw failure("invalid character after top-level value") }
+        return objects
+    }
+
+    private func failure(_ reason: String) -> Failure { Failure(reason: reason, offset: index) }
+
+    private func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 {
+            index += 1
+        }
+    }
+
+    private mutating func scanTopObject() throws(Failure) -> Object {
+        var object = Object(range: index..<index)
+        try scanObject(depth: 1) { key, valueStart, scanner in
+            object.isEmpty = false
+            switch key {
+            case .timestamp: object.hasTimestamp = !scanner.isNull(from: valueStart)
+            case .eventID: object.hasEventID = scanner.isNonEmptyString(from: valueStart)
+            case .userAgent: object.hasUserAgent = true
+            case .other: break
+            }
+        }
+        object.range = object.range.lowerBound..<index
+        return object
+    }
+
+    enum Key { case timestamp, eventID, userAgent, other }
+
+    private static let timestampKey = Array("_timestamp".utf8)
+    private static let eventIDKey = Array("eventn_ctx_event_id".utf8)
+    private static let userAgentKey = Array("user_agent".utf8)
+
+    /// Scans `{...}` at `index`; for a top-level object (`visit` given) reports each key and where its value began.
+    private mutating func scanObject(depth: Int, visit: ((Key, Int, EventScanner) -> Void)? = nil) throws(Failure) {
+        guard depth <= Self.maximumDepth else { throw failure("nesting too deep") }
+        index += 1
+        skipWhitespace()
+        if peek() == UInt8(ascii: "}") {
+            index += 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            guard peek() == UInt8(ascii: "\"") else { throw failure("expected object key") }
+            let keyStart = index + 1
+            let plain = try scanString()
+            let key = visit == nil ? Key.other : classify(keyStart..<(index - 1), plain: plain)
+            skipWhitespace()
+            guard peek() == UInt8(ascii: ":") else { throw failure("expected : after object key") }
+            index += 1
+            skipWhitespace()
+            let valueStart = index
+            try scanValue(depth: depth)
+            visit?(key, valueStart, self)
+            skipWhitespace()
+            if peek() == UInt8(ascii: ",") { index += 1; continue }
+            guard peek() == UInt8(ascii: "}") else { throw failure("expected , or } in object") }
+            index += 1
+            return
+        }
+    }
+
+    /// Which key the raw bytes name; a key written with escapes is never one of ours unless it decodes to it,
+    /// which enrichment then treats as absent (the appended field wins as the last occurrence, or duplicates it).
+    private func classify(_ range: Range<Int>, plain: Bool) -> Key {
+        guard plain else { return .other }
+        func equals(_ key: [UInt8]) -> Bool {
+            range.count == key.count && key.indices.allSatisfy { bytes[range.lowerBound + $0] == key[$0] }
+        }
+        if equals(Self.timestampKey) { return .timestamp }
+        if equals(Self.eventIDKey) { return .eventID }
+        if equals(Self.userAgentKey) { return .userAgent }
+        return .other
+    }
+
+    private func isNull(from start: Int) -> Bool { bytes[start] == UInt8(ascii: "n") }
+
+    private func isNonEmptyString(from start: Int) -> Bool {
+        bytes[start] == UInt8(ascii: "\"") && start + 1 < bytes.count && bytes[start + 1] != UInt8(ascii: "\"")
+    }
+
+    private mutating func scanValue(depth: Int) throws(Failure) {
+        switch peek() {
+        case UInt8(ascii: "{"): try scanObject(depth: depth + 1)
+        case UInt8(ascii: "["):
+            guard depth + 1 <= Self.maximumDepth else { throw failure("nesting too deep") }
+            index += 1
+            skipWhitespace()
+            if peek() == UInt8(ascii: "]") { index += 1; return }
+            while true {
+                skipWhitespace()
+                try scanValue(depth: depth + 1)
+                skipWhitespace()
+                if peek() == UInt8(ascii: ",") { index += 1; continue }
+                guard peek() == UInt8(ascii: "]") else { throw failure("expected , or ] in array") }
+                index += 1
+                return
+            }
+        case UInt8(ascii: "\""): _ = try scanString()
+        case UInt8(ascii: "t"): try expect("true")
+        case UInt8(ascii: "f"): try expect("false")
+        case UInt8(ascii: "n"): try expect("null")
+        case nil: throw failure("unexpected end of JSON input")
+        default: try scanNumber()
+        }
+    }
+
+    private mutating func expect(_ word: StaticString) throws(Failure) {
+        let count = word.utf8CodeUnitCount
+        guard index + count <= bytes.count else { throw failure("invalid literal") }
+        for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] { throw failure("invalid literal") }
+        index += count
+    }
+
+    /// Scans a string at `index` (at its opening quote); returns whether it had no escapes.
+    private mutating func scanString() throws(Failure) -> Bool {
+        index += 1
+        var plain = true
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            switch byte {
+            case UInt8(ascii: "\""): return plain
+            case UInt8(ascii: "\\"):
+                plain = false
+                guard index < bytes.count else { break }
+                let escape = bytes[index]
+                index += 1
+                switch escape {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    continue
+                case UInt8(ascii: "u"):
+                    guard index + 4 <= bytes.count, (index..<(index + 4)).allSatisfy({ Self.isHex(bytes[$0]) }) else {
+                        throw failure("invalid \\u escape")
+                    }
+                    index += 4
+                default:
+                    throw failure("invalid escape in string")
+                }
+            case 0..<0x20:
+                throw failure("control character in string")
+            default:
+                continue
+            }
+        }
+        throw failure("unterminated string")
+    }
+
+    private static func isHex(_ byte: UInt8) -> Bool {
+        (48...57).contains(byte) || (65...70).contains(byte) || (97...102).contains(byte)
+    }
+
+    private mutating func scanNumber() throws(Failure) {
+        func digits() -> Int {
+            let start = index
+            while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 { index += 1 }
+            return index - start
+        }
+        if peek() == UInt8(ascii: "-") { index += 1 }
+        guard let first = peek(), first >= 48, first <= 57 else { throw failure("invalid character looking for beginning of value") }
+        if first == 48 { index += 1 } else { _ = digits() }
+        if peek() == UInt8(ascii: ".") {
+            index += 1
+            guard digits() > 0 else { throw failure("invalid number") }
+        }
+        if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
+            index += 1
+            if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { index += 1 }
+            guard digits() > 0 else { throw failure("invalid number") }
+        }
+    }
+}
