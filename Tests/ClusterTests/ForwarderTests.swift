@@ -164,9 +164,8 @@ import TestSupport
     @Test func ownerThatNeverAcceptsIsA503WithinTheTimeout() async throws {
         // A listener whose accept queue (backlog 0) is taken by one connection: Linux drops further SYNs, so
         // connecting hangs, and only the forwarder's own deadline (not the client's 5 s connect timeout) ends it.
-        let listener = try FullListener()
-        let filler = try RawConnection(port: listener.port)
-        defer { withExtendedLifetime(filler) {} }
+        let listener = try IdleListener(backlog: 0)
+        listener.fill()
         let harness = try LoopHarness()
         let port = listener.port
         let error = try await Self.forwardingError(HTTPRequest(method: .get, target: "/api/v1/fallback"), to: "node4",
@@ -282,36 +281,4 @@ import TestSupport
     func badAddressesAreRefused(address: String) {
         #expect(Forwarder.split(address) == nil)
     }
-}
-
-/// A POSIX listening socket with a backlog of 0 that never accepts, so once one connection waits in its queue,
-/// further connection attempts hang.
-private final class FullListener {
-    let fd: Int32
-    let port: Int
-
-    init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && listen(fd, 0) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard fd >= 0, bound else {
-            close(fd)
-            throw FullListenerError.setupFailed(errno)
-        }
-        self.fd = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    deinit { close(fd) }
-}
-
-private enum FullListenerError: Error {
-    case setupFailed(Int32)
 }

@@ -169,20 +169,9 @@ import TestSupport
         let fixture = try await PostgresFixture()
         // A listening socket nobody accepts from: the kernel completes the handshake, and the startup packet
         // is never answered.
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(listener) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let listening = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(listener, $0, length) == 0 && getsockname(listener, $0, &length) == 0 && listen(listener, 4) == 0
-            }
-        }
-        #expect(listening)
+        let listener = try IdleListener(backlog: 4)
         let started = Date()
-        let cause = try await testFailure(fixture, ["port": .int(Int(UInt16(bigEndian: address.sin_port))),
+        let cause = try await testFailure(fixture, ["port": .int(listener.port),
                                                     "parameters": .map(["connect_timeout": .int(1)])])
         #expect(cause.contains("timed out after 1 s"), "\(cause)")
         #expect(Date().timeIntervalSince(started) < 5)

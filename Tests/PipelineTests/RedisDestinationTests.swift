@@ -125,28 +125,9 @@ import TestSupport
 
     @Test func connectThatNeverCompletesTimesOut() async throws {
         // A listener with a full backlog that never accepts: the kernel drops further SYNs, so connects hang.
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(listener) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let listening = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(listener, $0, length) == 0 && getsockname(listener, $0, &length) == 0 && listen(listener, 0) == 0
-            }
-        }
-        try #require(listening)
-        let port = Int(UInt16(bigEndian: address.sin_port))
-        var fillers: [Int32] = []
-        defer { fillers.forEach { close($0) } }
-        for _ in 0..<2 {
-            let filler = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-            fillers.append(filler)
-            _ = withUnsafePointer(to: &address) {  // In progress or done: either way it takes the backlog's place.
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(filler, $0, length) }
-            }
-        }
+        let listener = try IdleListener(backlog: 0)
+        listener.fill()
+        let port = listener.port
         let context = try await testing.context()
         let cause = try await testing.harness.onLoop {
             try await Self.testConnection(port: port, context: context) { $0.connectTimeout = 300 }
