@@ -25,7 +25,7 @@ extension GoTime: CustomStringConvertible {
         return String(decoding: out, as: UTF8.self)
     }
 
-    private static func appendInt(_ value: Int, width: Int, to out: inout [UInt8]) {
+    static func appendInt(_ value: Int, width: Int, to out: inout [UInt8]) {
         var magnitude = value
         if value < 0 {
             out.append(UInt8(ascii: "-"))

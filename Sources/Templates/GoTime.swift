@@ -56,7 +56,7 @@ struct GoTime: Hashable, Sendable {
     }
 
     /// Days from 1970-01-01 to a civil date (inverse of `civil`).
-    private static func days(year: Int, month: Int, day: Int) -> Int {
+    static func days(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400
@@ -67,13 +67,19 @@ struct GoTime: Hashable, Sendable {
 
     /// Parses the RFC 3339 text Go's `time.Parse(time.RFC3339Nano, s)` accepts: `2006-01-02T15:04:05Z`, with an
     /// optional fraction of any length and `Z` or a `±hh:mm` offset. A zero offset resolves to UTC.
-    /// Returns nil for anything else, which leaves `_timestamp` a string.
-    static func parseRFC3339(_ text: String) -> GoTime? {
-        let b = Array(text.utf8)
+    /// Returns nil for anything else, which leaves `_timestamp` a string. With `spaceSeparator`, a space may stand
+    /// for the `T` (the data plane's column typing, as PostgreSQL reads such text as a timestamp too).
+    static func parseRFC3339(_ text: String, spaceSeparator: Bool = false) -> GoTime? {
+        // In place: the data plane types every string value of every row through here, so it must not allocate.
+        var text = text
+        return text.withUTF8 { parseRFC3339(bytes: $0, spaceSeparator: spaceSeparator) }
+    }
+
+    private static func parseRFC3339(bytes b: UnsafeBufferPointer<UInt8>, spaceSeparator: Bool) -> GoTime? {
         func number(_ from: Int, _ count: Int) -> Int? {
             guard from + count <= b.count else { return nil }
             var value = 0
-            for byte in b[from..<from + count] {
+            for byte in UnsafeBufferPointer(rebasing: b[from..<from + count]) {
                 guard (0x30...0x39).contains(byte) else { return nil }
                 value = value * 10 + Int(byte - 0x30)
             }
@@ -81,7 +87,7 @@ struct GoTime: Hashable, Sendable {
         }
         func isByte(_ at: Int, _ char: Character) -> Bool { at < b.count && b[at] == char.asciiValue! }
         guard let year = number(0, 4), isByte(4, "-"), let month = number(5, 2), isByte(7, "-"),
-              let day = number(8, 2), isByte(10, "T"), let hour = number(11, 2), isByte(13, ":"),
+              let day = number(8, 2), isByte(10, "T") || (spaceSeparator && isByte(10, " ")), let hour = number(11, 2), isByte(13, ":"),
               let minute = number(14, 2), isByte(16, ":"), let second = number(17, 2)
         else { return nil }
         var i = 19

@@ -17,14 +17,12 @@ import Testing
         }
     }
 
-    private func status(_ body: String, jsonLines: Bool = false) -> Int? {
+    private func status(_ body: String, jsonLines: Bool = false) -> Int {
         do {
             _ = try intake.records(in: Array(body.utf8), jsonLines: jsonLines, origin: origin, now: now)
             return 200
-        } catch let error as HTTPError {
-            return error.status.code
         } catch {
-            return nil
+            return error.status.code
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Loop
+import Templates
 
 /// One destination's fallback file on this node: `<data_dir>/fallback/<node>-errors-<destination>.log`, rotated
 /// to `<node>-errors-<destination>-<YYYY-MM-DDTHH-MM-SS.mmm>.log` (UTC) every `rotation` when not empty. Lines

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Templates
 
 /// AWS Signature Version 4 (the `Authorization` header), written out from AWS's "Create a signed AWS API request"
 /// guide: canonical request, string to sign, derived signing key, HMAC-SHA256. Pure: the time comes in as an
@@ -48,10 +49,8 @@ struct SigV4Signer: Sendable {
 
     /// `YYYYMMDDTHHMMSSZ` in UTC, the form of `X-Amz-Date`.
     static func amzDate(secondsSince1970 seconds: Int64) -> String {
-        let days = Int(seconds / 86_400)
-        let rest = Int(seconds % 86_400)
-        let (year, month, day) = RFC3339.civilFromDays(days)
-        return String(format: "%04d%02d%02dT%02d%02d%02dZ", year, month, day, rest / 3600, rest / 60 % 60, rest % 60)
+        // RFC 3339's `2026-11-23T10:00:00...` without its separators and fraction.
+        RFC3339.format(seconds: seconds, nanoseconds: 0).prefix(19).filter { $0 != "-" && $0 != ":" } + "Z"
     }
 
     /// A path encoded as SigV4 wants it: every byte outside `A-Z a-z 0-9 - _ . ~` and `/` as `%XX` (upper-case hex).
