@@ -78,11 +78,6 @@ public final class EventPipeline: @unchecked Sendable {
         _ = try await log.append(records)
     }
 
-    /// Appends enriched events given as objects.
-    public func accept(_ events: [[String: JSONValue]]) async throws {
-        try await accept(records: events.map(EventJSON.bytes))
-    }
-
     /// Removes log segments every destination has durably committed past.
     private func trim(_ durable: [String: UInt64]) {
         let floor = runners.keys.map { durable[$0] ?? 0 }.min() ?? log.endOffset

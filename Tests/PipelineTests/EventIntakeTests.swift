@@ -32,7 +32,8 @@ import Testing
         #expect(plain["_timestamp"] == .string(now))
         #expect(plain["api_key"] == .string("web") && plain["source_ip"] == .string("10.0.0.9"))
         #expect(plain["user_agent"] == .string("agent/1"))
-        #expect(plain["eventn_ctx_event_id"]?.stringValue?.count == 36)
+        let id = try #require(plain["eventn_ctx_event_id"]?.stringValue)
+        #expect(id.range(of: #"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"#, options: .regularExpression) != nil, "\(id)")
 
         let own = try #require(try events(#"{"_timestamp":"2020-01-01T00:00:00Z","eventn_ctx_event_id":"mine","user_agent":null,"api_key":"forged","source_ip":"1.2.3.4"}"#).first)
         #expect(own["_timestamp"] == .string("2020-01-01T00:00:00Z"))

@@ -177,3 +177,10 @@ import TestSupport
     }
 
 }
+
+extension EventPipeline {
+    /// Appends events given as objects, as ingestion appends their bytes.
+    func accept(_ events: [[String: JSONValue]]) async throws {
+        try await accept(records: events.map(EventJSON.bytes))
+    }
+}

@@ -37,7 +37,10 @@ public struct EventIntake: Sendable {
     /// own; the log's reader keeps a repeated key's last value, so an appended field replaces the event's.
     public func records(in body: [UInt8], jsonLines: Bool, origin: Origin, now: String) throws(HTTPError) -> [[UInt8]] {
         guard !body.isEmpty else { throw HTTPError(.badRequest, "The request body is empty") }
-        guard String(validating: body, as: UTF8.self) != nil else { throw HTTPError(.badRequest, "The request body is not valid UTF-8") }
+        // Only a body with non-ASCII bytes can be invalid UTF-8; checking it copies the body, so ASCII skips that.
+        if body.contains(where: { $0 >= 0x80 }), String(validating: body, as: UTF8.self) == nil {
+            throw HTTPError(.badRequest, "The request body is not valid UTF-8")
+        }
         var common: [UInt8] = []
         if let ip = origin.sourceIP { Self.appendField("source_ip", ip, to: &common) }
         Self.appendField("api_key", origin.apiKeyID, to: &common)
@@ -88,10 +91,27 @@ public struct EventIntake: Sendable {
         record.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[object.range.lowerBound..<(object.range.upperBound - 1)]))
         if object.isEmpty { record.append(contentsOf: common.dropFirst()) } else { record.append(contentsOf: common) }
         if !object.hasTimestamp { Self.appendField("_timestamp", now, to: &record) }
-        if !object.hasEventID { Self.appendField("eventn_ctx_event_id", UUID().uuidString.lowercased(), to: &record) }
+        if !object.hasEventID { Self.appendField("eventn_ctx_event_id", Self.newEventID(), to: &record) }
         if !object.hasUserAgent, let agent = origin.userAgent { Self.appendField("user_agent", agent, to: &record) }
         record.append(UInt8(ascii: "}"))
         return record
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// A random (version 4) UUID in lower case, written directly: `uuidString` went through `snprintf` and a second
+    /// string for `lowercased()` on every event.
+    static func newEventID() -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(36)
+        withUnsafeBytes(of: UUID().uuid) { bytes in
+            for (index, byte) in bytes.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 { out.append(UInt8(ascii: "-")) }
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 15)])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `,"name":"value"`.
