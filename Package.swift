@@ -63,7 +63,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "rivulet", dependencies: [
-            "Node", "NodeConfig", "HTTP", "Loop", "Templates",
+            "Node", "NodeConfig", "HTTP", "Loop", "Templates", "Pipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "gossip-bench", dependencies: ["GossipSimulation", "Gossip"]),

@@ -63,6 +63,8 @@ public final class NodeApplication: @unchecked Sendable {
         try StateRoutes(admin: admin, cluster: cluster).register(on: &router)
         try IngestionRoutes(services: pipeline).register(on: &router)
         try DestinationRoutes(admin: admin, services: pipeline).register(on: &router)
+        try FallbackRoutes(admin: admin, cluster: cluster, services: pipeline,
+                           deadline: configuration.cluster.forwardTimeout.milliseconds).register(on: &router)
         try NodeRoutes(admin: admin, cluster: cluster, roles: configuration.cluster.roles,
                        deadline: configuration.cluster.forwardTimeout.milliseconds).register(on: &router)
         if configuration.cluster.partitionAPI {
@@ -186,8 +188,10 @@ public final class NodeApplication: @unchecked Sendable {
             settings: EventPipeline.Settings(
                 nodeName: configuration.server.name, dataDirectory: configuration.server.dataDirectory,
                 destinations: destinations, apiKeys: pipeline.apiKeys,
-                fallbackRotation: .seconds(configuration.fallback.rotationMinutes * 60), intake: pipeline.intake),
+                fallbackRotation: configuration.fallback.rotation, intake: pipeline.intake),
             context: context)
+        pipeline.replay = ReplayService(pipeline: pipeline.pipeline!, allowedDirectories: configuration.server.replayAllowedDirs)
+        pipeline.catalog = FallbackCatalog(directory: pipeline.pipeline!.fallbackDirectory, instance: configuration.server.name, loop: loop)
     }
 
     /// Stops the node as SIGTERM does; safe from any thread. For embedding the node, as in-process tests do.

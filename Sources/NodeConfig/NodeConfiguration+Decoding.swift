@@ -141,8 +141,8 @@ extension FallbackSettings {
         self.init()
         var fields = try node.fields()
         try fields.read("rotation_min", into: &rotationMinutes) { node throws(ConfigError) in
-            let minutes = try node.int()
-            guard minutes >= 1 else { throw ConfigError.invalidValue(path: node.path, reason: "must be at least 1") }
+            let minutes = try node.double()
+            guard minutes >= 1.0 / 60 else { throw ConfigError.invalidValue(path: node.path, reason: "must be at least 1 second (0.0167)") }
             return minutes
         }
         try fields.finish()

@@ -8,7 +8,7 @@ struct Rivulet: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rivulet",
         abstract: "A clustered event-pipeline node.",
-        subcommands: [Serve.self, ClusterCommand.self, EvaluateCommand.self, Version.self],
+        subcommands: [Serve.self, ClusterCommand.self, FallbackCommand.self, ReplayCommand.self, EvaluateCommand.self, Version.self],
         defaultSubcommand: Serve.self
     )
 }

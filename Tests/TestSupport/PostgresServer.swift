@@ -82,6 +82,15 @@ public final class PostgresServer: Sendable {
         }
     }
 
+    /// Runs `sql` with psql over the server's Unix socket (local logins are trusted) and returns its unaligned,
+    /// tuples-only output: one line per row, `|` between columns.
+    public func psql(_ sql: String) async throws -> String {
+        try await Self.blocking { [self] in
+            try ServiceProcess.run("\(binaries)/psql", ["-h", directory.path, "-p", String(port), "-U", Self.user, "-d", Self.database,
+                                                     "-v", "ON_ERROR_STOP=1", "-At", "-c", sql], runAs: Self.runAs)
+        }
+    }
+
     /// What the server logged, for failure messages.
     public var log: String { service.withLock { $0.log } }
 

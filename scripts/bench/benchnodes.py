@@ -1,5 +1,5 @@
 """What the benchmarks that run real `rivulet serve` processes share: the binary, starting a node, failing setup."""
-import os, re, subprocess, sys
+import os, re, shutil, subprocess, sys, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -34,3 +34,41 @@ def start(rivulet, config, yaml, log):
         process.kill()
         fail(f"the node of {config} did not start: {line!r}; log in {log}")
     return process, int(match.group(1)), int(match.group(2))
+
+
+def run(command, **kwargs):
+    return subprocess.run(command, check=True, capture_output=True, text=True, **kwargs).stdout
+
+
+def as_postgres(command):
+    """PostgreSQL refuses to run as root: run its tools as the `postgres` user the Debian package creates."""
+    return ["runuser", "-u", "postgres", "--"] + command if os.getuid() == 0 else command
+
+
+def free_port():
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_postgres(work):
+    versions = sorted(os.listdir("/usr/lib/postgresql"), key=lambda v: int(v.split(".")[0])) if os.path.isdir("/usr/lib/postgresql") else []
+    if not versions:
+        fail("PostgreSQL is missing (apt-get install postgresql)")
+    bin_dir = f"/usr/lib/postgresql/{versions[-1]}/bin"
+    data = os.path.join(work, "pg")
+    os.makedirs(data)
+    if os.getuid() == 0:
+        shutil.chown(work, "postgres")
+        shutil.chown(data, "postgres")
+    run(as_postgres([f"{bin_dir}/initdb", "-D", data, "-U", "bench", "--auth=trust"]))
+    port = free_port()
+    process = subprocess.Popen(as_postgres([f"{bin_dir}/postgres", "-D", data, "-p", str(port), "-k", data,
+                                            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=on"]),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(200):
+        if subprocess.run([f"{bin_dir}/pg_isready", "-h", "127.0.0.1", "-p", str(port)], capture_output=True).returncode == 0:
+            return process, port
+        time.sleep(0.1)
+    fail("PostgreSQL did not start")

@@ -61,12 +61,15 @@ public final class Forwarder: @unchecked Sendable {
     /// Throws `ForwardError.ownerUnreachable` (503 naming the owner) when the owner cannot be reached or does not
     /// answer within `timeout`, and `ForwardError.notOwner` (409) for a request that was already forwarded to this
     /// node: it must not hop again, and the caller learns who owns `what` now.
-    public func forward(_ request: HTTPRequest, to member: String, at address: String, what: String, requestID: String? = nil) async throws(ForwardError) -> HTTPResponse {
+    ///
+    /// `timeout` replaces the forwarder's for calls that run long by design (a synchronous replay).
+    public func forward(_ request: HTTPRequest, to member: String, at address: String, what: String, requestID: String? = nil,
+                        timeout: UInt64? = nil) async throws(ForwardError) -> HTTPResponse {
         client.loop.assertInLoop()
         guard !ForwardGuard.isForwarded(request) else { throw .notOwner(owner: member, what: what) }
         var outgoing = request
         if let requestID { outgoing.headers.set("X-Request-Id", requestID) }
-        switch await send(outgoing, to: member, at: address, timeout: timeout) {
+        switch await send(outgoing, to: member, at: address, timeout: timeout ?? self.timeout) {
         case .success(let answer):
             return answer.servedBy(member)
         case .failure(let reason):

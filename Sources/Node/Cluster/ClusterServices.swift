@@ -49,4 +49,28 @@ final class ClusterServices: @unchecked Sendable {
     func isForwarded(_ request: HTTPRequest) throws(ForwardError) -> Bool {
         try forwardGuard.check(request) != nil
     }
+
+    /// The live members other than this node, with their HTTP addresses, for a fan-out.
+    func otherLiveMembers() throws(HTTPError) -> [(name: String, address: String)] {
+        let shell = try requireShell()
+        return shell.members.filter { $0.name != name && !$0.status.isGone }.map { member in
+            (name: member.name, address: shell.metadata[member.name]?.http ?? "")
+        }
+    }
+
+    /// Sends `request` to the member `owner`, which must be live and publish an HTTP address (503 naming it
+    /// otherwise), and returns its answer. `what` names the subject for error messages.
+    func forward(_ request: HTTPRequest, to owner: String, what: String, requestID: String, timeout: UInt64? = nil) async throws -> HTTPResponse {
+        let shell = try requireShell()
+        guard let member = shell.members.first(where: { $0.name == owner }) else {
+            throw ForwardError.ownerUnreachable(owner: owner, what: what, reason: "no such member in the cluster")
+        }
+        guard !member.status.isGone else {
+            throw ForwardError.ownerUnreachable(owner: owner, what: what, reason: "it is \(member.status)")
+        }
+        guard let address = shell.metadata[owner]?.http else {
+            throw ForwardError.ownerUnreachable(owner: owner, what: what, reason: "it publishes no HTTP address")
+        }
+        return try await requireForwarder().forward(request, to: owner, at: address, what: what, requestID: requestID, timeout: timeout)
+    }
 }

@@ -7,6 +7,9 @@ final class PipelineServices: @unchecked Sendable {
     let apiKeys: APIKeys
     let intake: EventIntake
     var pipeline: EventPipeline?
+    /// Replays of this node's files and the listing of them, once the pipeline is open.
+    var replay: ReplayService?
+    var catalog: FallbackCatalog?
     /// For destination tests, available once the node's HTTP client exists.
     var context: DestinationContext?
 
@@ -23,5 +26,15 @@ final class PipelineServices: @unchecked Sendable {
     func requireContext() throws(HTTPError) -> DestinationContext {
         guard let context else { throw HTTPError(.serviceUnavailable, "The node is starting") }
         return context
+    }
+
+    func requireReplay() throws(HTTPError) -> ReplayService {
+        guard let replay else { throw HTTPError(.serviceUnavailable, "The node is starting; replay is not ready yet") }
+        return replay
+    }
+
+    func requireCatalog() throws(HTTPError) -> FallbackCatalog {
+        guard let catalog else { throw HTTPError(.serviceUnavailable, "The node is starting; its fallback files are not listed yet") }
+        return catalog
     }
 }

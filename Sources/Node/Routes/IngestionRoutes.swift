@@ -13,8 +13,54 @@ struct IngestionRoutes: Sendable {
         try router.post("/api/v1/event") { request, context in try await ingest(request, context, serverOnly: false, jsonLines: false) }
         try router.post("/api/v1/events") { request, context in try await ingest(request, context, serverOnly: false, jsonLines: false) }
         try router.post("/api/v1/s2s/event") { request, context in try await ingest(request, context, serverOnly: true, jsonLines: false) }
-        try router.post("/api/v1/events/bulk") { request, context in try await ingest(request, context, serverOnly: true, jsonLines: true) }
+        try router.post("/api/v1/events/bulk") { request, context in
+            if request.query["destination_ids"] != nil { return try await write(request) }
+            return try await ingest(request, context, serverOnly: true, jsonLines: true)
+        }
         try router.get("/ping") { _, _ in .text("pong") }
+    }
+
+    /// The API key of a server secret, or the 401 Jitsu answers.
+    private func serverKey(of request: HTTPRequest) throws(HTTPError) -> APIKey {
+        let token = TokenSource.token(in: request) ?? ""
+        guard let (key, kind) = services.apiKeys.lookup(token) else {
+            throw HTTPError(.unauthorized, "The token is not found: \(token)")
+        }
+        guard kind == .server else {
+            throw HTTPError(.unauthorized, "The token is not a server secret: this route takes a server_secret")
+        }
+        return key
+    }
+
+    struct Written: Encodable {
+        let status: String
+        let replayed: Int
+        let skipped_malformed: Int
+        let failed_again: Int
+    }
+
+    /// `/api/v1/events/bulk?destination_ids=a,b[&fallback=true][&skip_malformed=true]`: the lines are written to
+    /// those destinations now, as a replay writes a file (`rivulet replay --local` sends files this way), and the
+    /// answer counts them. Events are taken as they are (a replayed event keeps its enrichment); with
+    /// `fallback=true` the lines are fallback lines. A malformed line without `skip_malformed` fails the request
+    /// before anything is written.
+    private func write(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let key = try serverKey(of: request)
+        let ids = (request.query["destination_ids"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !ids.isEmpty else { throw HTTPError(.badRequest, "destination_ids names no destination") }
+        if let allowed = key.destinations, let refused = ids.first(where: { !allowed.contains($0) }) {
+            throw HTTPError(.badRequest, "The key \(key.id) does not send events to destination [\(refused)]")
+        }
+        let format: ReplayFormat = request.query["fallback"] == "true" ? .fallback : .raw_json
+        let replays = try services.requireReplay()
+        do throws(ReplayError) {
+            let jobs = try await replays.write(request.body, to: ids, format: format, skipMalformed: request.query["skip_malformed"] == "true")
+            // Events are counted once per destination written; malformed lines once.
+            return .json(Written(status: "ok", replayed: jobs.map(\.replayed).reduce(0, +), skipped_malformed: jobs.first?.skipped_malformed ?? 0,
+                                 failed_again: jobs.map(\.failed_again).reduce(0, +)))
+        } catch {
+            throw FallbackRoutes.httpError(error)
+        }
     }
 
     private func ingest(_ request: HTTPRequest, _ context: RequestContext, serverOnly: Bool, jsonLines: Bool) async throws -> HTTPResponse {

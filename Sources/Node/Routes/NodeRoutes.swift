@@ -52,12 +52,7 @@ struct NodeRoutes: Sendable {
         var listing = Listing(nodes: [localStatus()], partial: [])
         // A forwarded listing call is this node's share of someone else's fan-out.
         if try cluster.isForwarded(request) { return .json(listing) }
-        let shell = try cluster.requireShell()
-        let forwarder = try cluster.requireForwarder()
-        let members = shell.members.filter { $0.name != cluster.name && !$0.status.isGone }.map { member in
-            (name: member.name, address: shell.metadata[member.name]?.http ?? "")
-        }
-        let (answers, missing) = await forwarder.fanOut(request, to: members, deadline: deadline)
+        let (answers, missing) = try await cluster.requireForwarder().fanOut(request, to: cluster.otherLiveMembers(), deadline: deadline)
         listing.partial = missing.sorted()
         for (name, answer) in answers {
             guard answer.status == .ok, let part = try? answer.decode(Listing.self) else {
@@ -76,17 +71,10 @@ struct NodeRoutes: Sendable {
         let forwarded = try cluster.isForwarded(request)
         if name == cluster.name { return .json(localStatus()) }
         if forwarded { throw ForwardGuard.notOwner(name, of: "node status") }
-        let shell = try cluster.requireShell()
-        guard let member = shell.members.first(where: { $0.name == name }) else {
+        guard try cluster.requireShell().members.contains(where: { $0.name == name }) else {
             throw HTTPError(.notFound, "No node named '\(name)' in the cluster")
         }
-        guard !member.status.isGone else {
-            throw ForwardError.ownerUnreachable(owner: name, what: "node status", reason: "it is \(member.status)")
-        }
-        guard let address = shell.metadata[name]?.http else {
-            throw ForwardError.ownerUnreachable(owner: name, what: "node status", reason: "it publishes no HTTP address")
-        }
-        return try await cluster.requireForwarder().forward(request, to: name, at: address, what: "node status", requestID: context.requestID)
+        return try await cluster.forward(request, to: name, what: "node status", requestID: context.requestID)
     }
 
     @Sendable func owner(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {

@@ -9,6 +9,21 @@ struct BatchShaper: Sendable {
     let accepts: @Sendable (String?) -> Bool
     /// Whether the destination reads `Row.columns`; when not, rows carry none.
     let flattens: Bool
+    /// The table name when the template is a constant (`events`, the default): named once, not per event.
+    let constantTable: String?
+
+    init(tableNameTemplate: String, templates: TemplateEvaluator, accepts: @escaping @Sendable (String?) -> Bool, flattens: Bool) {
+        self.tableNameTemplate = tableNameTemplate
+        self.templates = templates
+        self.accepts = accepts
+        self.flattens = flattens
+        if let evaluation = try? templates.evaluate(expression: tableNameTemplate, object: .object([:]), reformat: true),
+           evaluation.format == .constant, case .text(let name) = evaluation.result {
+            constantTable = name
+        } else {
+            constantTable = nil
+        }
+    }
 
     struct Shaped: Sendable {
         var batches: [TableBatch] = []
@@ -18,11 +33,11 @@ struct BatchShaper: Sendable {
         var skipped = 0
         /// `_timestamp` of the first event, seconds since 1970, for the lag metric.
         var oldestTimestamp: Int64?
+        fileprivate var indexOfTable: [String: Int] = [:]
     }
 
     func shape(_ entries: [LogEntry]) -> Shaped {
         var shaped = Shaped()
-        var indexOfTable: [String: Int] = [:]
         for entry in entries {
             guard case .object(let event)? = try? JSONValue(parsingBytes: entry.payload) else {
                 shaped.failures.append(.malformed(raw: String(decoding: entry.payload, as: UTF8.self),
@@ -33,27 +48,36 @@ struct BatchShaper: Sendable {
                 shaped.oldestTimestamp = RFC3339.parse(stamp)?.seconds
             }
             guard accepts(event["api_key"]?.stringValue) else { continue }
-            let eventID = event["eventn_ctx_event_id"]?.stringValue ?? ""
-            let table: String
-            do {
-                guard case .text(let name) = try templates.evaluate(expression: tableNameTemplate, object: .object(event), reformat: true).result else { continue }
-                table = name
-            } catch {
-                shaped.failures.append(.event(event: event, error: "table name: \(error)", eventID: eventID))
-                continue
-            }
-            if table.isEmpty || table == "null" || table == "false" {
-                shaped.skipped += 1
-                continue
-            }
-            let row = Row(eventID: eventID, event: event, columns: flattens ? Flattener.flatten(event) : [:])
-            if let index = indexOfTable[table] {
-                shaped.batches[index].rows.append(row)
-            } else {
-                indexOfTable[table] = shaped.batches.count
-                shaped.batches.append(TableBatch(table: table, rows: [row]))
-            }
+            add(event, to: &shaped)
         }
         return shaped
+    }
+
+    /// Names the event's table and adds its row to that table's batch (or to the failures or the skipped count).
+    func add(_ event: [String: JSONValue], to shaped: inout Shaped) {
+        let eventID = event["eventn_ctx_event_id"]?.stringValue ?? ""
+        let table: String
+        do {
+            if let constantTable {
+                table = constantTable
+            } else {
+                guard case .text(let name) = try templates.evaluate(expression: tableNameTemplate, object: .object(event), reformat: true).result else { return }
+                table = name
+            }
+        } catch {
+            shaped.failures.append(.event(event: event, error: "table name: \(error)", eventID: eventID))
+            return
+        }
+        if table.isEmpty || table == "null" || table == "false" {
+            shaped.skipped += 1
+            return
+        }
+        let row = Row(eventID: eventID, event: event, columns: flattens ? Flattener.flatten(event) : [:])
+        if let index = shaped.indexOfTable[table] {
+            shaped.batches[index].rows.append(row)
+        } else {
+            shaped.indexOfTable[table] = shaped.batches.count
+            shaped.batches.append(TableBatch(table: table, rows: [row]))
+        }
     }
 }

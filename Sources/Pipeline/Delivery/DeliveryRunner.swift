@@ -15,8 +15,8 @@ public final class DeliveryRunner: @unchecked Sendable {
     public let destination: any Destination
     private let log: IncomingLog
     private let offsets: OffsetStore
-    private let fallback: FallbackWriter
-    private let shaper: BatchShaper
+    let fallback: FallbackWriter
+    let shaper: BatchShaper
     private let logger: Logger
     private let pause: Pause
     private let metrics: DeliveryMetrics

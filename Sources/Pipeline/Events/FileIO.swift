@@ -25,4 +25,16 @@ enum FileIO {
             }
         }
     }
+
+    /// Replaces the file at `path` with `bytes` all at once: written to `<path>.tmp`, fsynced, renamed over it, so a
+    /// crash leaves the old content or the new, never a mix.
+    static func replace(_ path: String, with bytes: [UInt8]) throws {
+        let temporary = path + ".tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw FileError(operation: "open \(temporary)") }
+        defer { close(fd) }
+        try writeAll(fd, bytes, path: temporary)
+        guard fsync(fd) == 0 else { throw FileError(operation: "fsync \(temporary)") }
+        guard rename(temporary, path) == 0 else { throw FileError(operation: "rename \(temporary)") }
+    }
 }

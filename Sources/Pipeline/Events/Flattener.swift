@@ -25,6 +25,10 @@ public enum Flattener {
 
     /// A key as a column name.
     public static func columnName(_ key: String) -> String {
+        // Most keys are column names already: no new string for them.
+        if key.utf8.allSatisfy({ (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "_") }) {
+            return key
+        }
         var out = ""
         out.unicodeScalars.reserveCapacity(key.utf8.count)
         for scalar in key.unicodeScalars {

@@ -9,15 +9,17 @@ import Templates
 public final class FallbackWriter: @unchecked Sendable {
     public let path: String
     private let directory: String
-    private let rotatedPrefix: String
+    private let nodeName: String
+    private let destinationID: String
     private let serial: SerialWork
     private let timer: LoopTimer
     private let rotation: Duration
 
     public init(loop: EventLoop, directory: String, nodeName: String, destinationID: String, rotation: Duration) throws {
         self.directory = directory
-        rotatedPrefix = "\(directory)/\(nodeName)-errors-\(destinationID)-"
-        path = "\(directory)/\(nodeName)-errors-\(destinationID).log"
+        self.nodeName = nodeName
+        self.destinationID = destinationID
+        path = "\(directory)/\(FallbackFileName.active(instance: nodeName, destinationID: destinationID))"
         serial = SerialWork(loop: loop)
         timer = try LoopTimer(loop: loop)
         self.rotation = rotation
@@ -52,12 +54,12 @@ public final class FallbackWriter: @unchecked Sendable {
     /// - Returns: the rotated file's path, or nil when there was nothing to rotate.
     @discardableResult
     public func rotate() async throws -> String? {
-        let (path, prefix) = (path, rotatedPrefix)
+        let (path, directory, nodeName, destinationID) = (path, directory, nodeName, destinationID)
         return try await serial.run { () throws -> String? in
             var status = stat()
             guard stat(path, &status) == 0, status.st_size > 0 else { return nil }
             let stamp = String(RFC3339.now().prefix(23)).replacingOccurrences(of: ":", with: "-")
-            let target = "\(prefix)\(stamp).log"
+            let target = "\(directory)/\(FallbackFileName.rotated(instance: nodeName, destinationID: destinationID, stamp: stamp))"
             guard rename(path, target) == 0 else { throw FileError(operation: "rename \(path)") }
             return target
         }

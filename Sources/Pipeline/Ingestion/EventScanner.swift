@@ -16,6 +16,10 @@ struct EventScanner {
         var hasEventID = false
         /// `user_agent` is present (any value).
         var hasUserAgent = false
+        /// `event` holds an object (a fallback line's event).
+        var eventIsObject = false
+        /// `malformed_event` is present (a fallback line that keeps a record that was never an event).
+        var hasMalformedEvent = false
     }
 
     struct Failure: Error, Equatable {
@@ -85,6 +89,8 @@ struct EventScanner {
             case .timestamp: object.hasTimestamp = !scanner.isNull(from: valueStart)
             case .eventID: object.hasEventID = scanner.isNonEmptyString(from: valueStart)
             case .userAgent: object.hasUserAgent = true
+            case .event: object.eventIsObject = scanner.bytes[valueStart] == UInt8(ascii: "{")
+            case .malformedEvent: object.hasMalformedEvent = true
             case .other: break
             }
         }
@@ -92,11 +98,13 @@ struct EventScanner {
         return object
     }
 
-    enum Key { case timestamp, eventID, userAgent, other }
+    enum Key { case timestamp, eventID, userAgent, event, malformedEvent, other }
 
     private static let timestampKey = Array("_timestamp".utf8)
     private static let eventIDKey = Array("eventn_ctx_event_id".utf8)
     private static let userAgentKey = Array("user_agent".utf8)
+    private static let eventKey = Array("event".utf8)
+    private static let malformedEventKey = Array("malformed_event".utf8)
 
     /// Scans `{...}` at `index`; for a top-level object (`visit` given) reports each key and where its value began.
     private mutating func scanObject(depth: Int, visit: ((Key, Int, EventScanner) -> Void)? = nil) throws(Failure) {
@@ -138,6 +146,8 @@ struct EventScanner {
         if equals(Self.timestampKey) { return .timestamp }
         if equals(Self.eventIDKey) { return .eventID }
         if equals(Self.userAgentKey) { return .userAgent }
+        if equals(Self.eventKey) { return .event }
+        if equals(Self.malformedEventKey) { return .malformedEvent }
         return .other
     }
 

@@ -58,16 +58,7 @@ public final class OffsetStore: @unchecked Sendable {
         Task.immediate(executorPreference: loop) { [self] in
             var failed = false
             do {
-                try await work.run {
-                    let data = try JSONEncoder().encode(snapshot)
-                    let temporary = path + ".tmp"
-                    let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-                    guard fd >= 0 else { throw FileError(operation: "open \(temporary)") }
-                    defer { close(fd) }
-                    try FileIO.writeAll(fd, Array(data), path: temporary)
-                    guard fsync(fd) == 0 else { throw FileError(operation: "fsync \(temporary)") }
-                    guard rename(temporary, path) == 0 else { throw FileError(operation: "rename \(temporary)") }
-                }
+                try await work.run { try FileIO.replace(path, with: Array(try JSONEncoder().encode(snapshot))) }
                 durable = snapshot
                 onDurable?(snapshot)
             } catch {

@@ -1,0 +1,174 @@
+import CZlib
+import Foundation
+
+/// Reads a file of JSON lines in chunks for replay, with bounded memory whatever the file's size. A gzip file
+/// (found by its magic bytes, not its name) is inflated on the fly, several members in a row included. A last line
+/// without `\n` is a line; `\r` before `\n` is dropped; blank lines are skipped.
+///
+/// Blocking: used from background threads, one call at a time.
+public final class LineReader: @unchecked Sendable {
+    /// Lines read at once, with their line numbers in the file (1-based).
+    public struct Chunk: Sendable {
+        public var bytes: [UInt8]
+        public var lines: [(number: Int, range: Range<Int>)]
+    }
+
+    public let path: String
+    /// Size of the file on disk.
+    public let size: UInt64
+    /// Bytes of the file consumed so far (compressed bytes for gzip), for progress.
+    public private(set) var bytesRead: UInt64 = 0
+    /// A line longer than this fails the read rather than filling memory: such a file is not JSON lines.
+    static let maxLineBytes = 64 << 20
+    private static let readSize = 1 << 20
+
+    private let fd: Int32
+    private var inflater: Inflater?
+    private var pending: [UInt8] = []
+    /// Bytes of `pending` already searched for a newline.
+    private var scanned = 0
+    private var lineNumber = 0
+    private var atEnd = false
+
+    public init(path: String) throws {
+        self.path = path
+        fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileError(operation: "open \(path)") }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else {
+            Glibc.close(fd)
+            throw FileError(operation: "stat \(path)")
+        }
+        size = UInt64(status.st_size)
+    }
+
+    /// Lines held in memory (a bulk request's body).
+    init(bytes: [UInt8], name: String) {
+        path = name
+        size = UInt64(bytes.count)
+        bytesRead = size
+        fd = -1
+        pending = bytes
+        atEnd = true
+    }
+
+    deinit {
+        if fd >= 0 { Glibc.close(fd) }
+    }
+
+    /// Up to `maxLines` non-blank lines; nil at the end of the file.
+    public func next(maxLines: Int) throws -> Chunk? {
+        var lines: [(number: Int, range: Range<Int>)] = []
+        var start = 0
+        while lines.count < maxLines {
+            if let newline = pending[scanned...].firstIndex(of: UInt8(ascii: "\n")) {
+                lineNumber += 1
+                add(start..<newline, as: lineNumber, to: &lines)
+                start = newline + 1
+                scanned = start
+                continue
+            }
+            scanned = pending.count
+            if atEnd {
+                if start < pending.count {
+                    lineNumber += 1
+                    add(start..<pending.count, as: lineNumber, to: &lines)
+                    start = pending.count
+                }
+                break
+            }
+            guard pending.count - start <= Self.maxLineBytes else {
+                throw ReplayError.unreadable("line \(lineNumber + 1) is longer than \(Self.maxLineBytes >> 20) MiB")
+            }
+            try fill()
+        }
+        if lines.isEmpty, atEnd, start >= pending.count { return nil }
+        let chunk = Chunk(bytes: Array(pending[..<start]), lines: lines)
+        pending.removeFirst(start)
+        scanned -= start
+        return chunk
+    }
+
+    private func add(_ range: Range<Int>, as number: Int, to lines: inout [(number: Int, range: Range<Int>)]) {
+        var range = range
+        if range.upperBound > range.lowerBound, pending[range.upperBound - 1] == UInt8(ascii: "\r") {
+            range = range.lowerBound..<(range.upperBound - 1)
+        }
+        let isBlank = pending[range].allSatisfy { $0 == 0x20 || $0 == 0x09 }
+        if !isBlank { lines.append((number, range)) }
+    }
+
+    /// Appends the next bytes of the file (inflated when gzip) to `pending`; sets `atEnd` at the end.
+    private func fill() throws {
+        var raw = [UInt8](repeating: 0, count: Self.readSize)
+        let count = raw.withUnsafeMutableBytes { buffer in
+            var count: Int
+            repeat { count = read(fd, buffer.baseAddress, buffer.count) } while count < 0 && errno == EINTR
+            return count
+        }
+        guard count >= 0 else { throw FileError(operation: "read \(path)") }
+        raw.removeLast(raw.count - count)
+        if bytesRead == 0, count >= 2, raw[0] == 0x1f, raw[1] == 0x8b {
+            inflater = try Inflater()
+        }
+        bytesRead += UInt64(count)
+        if let inflater {
+            try inflater.inflate(raw, endOfInput: count == 0, into: &pending)
+            if count == 0 { atEnd = true }
+        } else {
+            pending += raw
+            if count == 0 { atEnd = true }
+        }
+    }
+}
+
+/// A zlib inflate stream over gzip members.
+private final class Inflater {
+    private var stream = z_stream()
+    private var ended = false
+
+    init() throws {
+        let code = czlib_inflate_init_auto(&stream)
+        guard code == Z_OK else { throw ReplayError.unreadable("gzip: zlib could not start (error \(code))") }
+    }
+
+    deinit {
+        inflateEnd(&stream)
+    }
+
+    func inflate(_ input: [UInt8], endOfInput: Bool, into output: inout [UInt8]) throws {
+        if endOfInput {
+            // Input ended inside a member: the file was cut short.
+            guard ended else { throw ReplayError.unreadable("gzip: the file ends in the middle of compressed data") }
+            return
+        }
+        var input = input
+        var buffer = [UInt8](repeating: 0, count: 256 << 10)
+        try input.withUnsafeMutableBufferPointer { source in
+            stream.next_in = source.baseAddress
+            stream.avail_in = uInt(source.count)
+            while stream.avail_in > 0 {
+                if ended {
+                    // Another member follows (files joined with cat): start over on the rest.
+                    guard inflateReset(&stream) == Z_OK else { throw ReplayError.unreadable("gzip: zlib reset failed") }
+                    ended = false
+                }
+                let produced: Int = try buffer.withUnsafeMutableBufferPointer { target in
+                    stream.next_out = target.baseAddress
+                    stream.avail_out = uInt(target.count)
+                    let code = CZlib.inflate(&stream, Z_NO_FLUSH)
+                    switch code {
+                    case Z_OK, Z_BUF_ERROR: break
+                    case Z_STREAM_END: ended = true
+                    default:
+                        let reason = stream.msg.map { String(cString: $0) } ?? "error \(code)"
+                        throw ReplayError.unreadable("gzip: \(reason)")
+                    }
+                    return target.count - Int(stream.avail_out)
+                }
+                output.append(contentsOf: buffer[..<produced])
+                if produced == 0, !ended, stream.avail_in > 0, stream.avail_out > 0 { break }
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Templates
+
+/// How the lines of a replayed file hold their events.
+public enum ReplayFormat: String, Sendable, Codable, CaseIterable {
+    /// A fallback file's lines: `{"event": {...}, "error": "..."}`; a `malformed_event` line (a log record that was
+    /// not an event) is malformed.
+    case fallback
+    /// One event object per line, as archives and exports hold them.
+    case raw_json
+
+    /// The event a line holds, or why it holds none.
+    public func event(in line: [UInt8]) -> Result<[String: JSONValue], Malformed> {
+        let value: JSONValue
+        do {
+            value = try JSONValue(parsingBytes: line)
+        } catch {
+            return .failure(Malformed(reason: "not JSON: \(error)"))
+        }
+        guard case .object(let object) = value else { return .failure(Malformed(reason: "not a JSON object")) }
+        switch self {
+        case .raw_json:
+            return .success(object)
+        case .fallback:
+            if case .object(let event)? = object["event"] { return .success(event) }
+            if object["malformed_event"] != nil {
+                return .failure(Malformed(reason: Self.keptMalformed))
+            }
+            return .failure(Malformed(reason: Self.noEvent))
+        }
+    }
+
+    /// Why a line holds no event, or nil when it holds one: what `event(in:)` decides, found without building the
+    /// event (a scan), so checking a whole file before a replay costs a fraction of replaying it.
+    func check(_ line: UnsafeBufferPointer<UInt8>) -> Malformed? {
+        guard String(validating: line, as: UTF8.self) != nil else { return Malformed(reason: "not JSON: invalid UTF-8") }
+        var scanner = EventScanner(line)
+        let object: EventScanner.Object
+        do {
+            guard let first = try scanner.scanBody(arrays: false).first else { return Malformed(reason: "not a JSON object") }
+            object = first
+        } catch {
+            return Malformed(reason: error.reason == "the body is not a JSON object" ? "not a JSON object" : "not JSON: \(error.reason) at offset \(error.offset)")
+        }
+        switch self {
+        case .raw_json:
+            return nil
+        case .fallback:
+            if object.eventIsObject { return nil }
+            if object.hasMalformedEvent { return Malformed(reason: Self.keptMalformed) }
+            return Malformed(reason: Self.noEvent)
+        }
+    }
+
+    private static let keptMalformed = "it keeps a log record that was never an event (malformed_event)"
+    private static let noEvent = "no \"event\" object (is the file_format raw_json?)"
+
+    public struct Malformed: Error, Sendable, Equatable {
+        public let reason: String
+    }
+}
