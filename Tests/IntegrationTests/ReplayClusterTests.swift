@@ -174,6 +174,11 @@ import TestSupport
         let orphan = try Self.replay(node1, ["file_name": name, "force": true])
         #expect(orphan.status == 503, "\(orphan.body)")
         #expect(Self.json(orphan)["owner"] as? String == "node2")
+        // The listing still answers, naming the node it misses (until gossip has dropped it).
+        let listing = try node1.get("/api/v1/fallback", token: Self.token)
+        #expect(listing.status == 200)
+        let partial = Self.json(listing)["partial"] as? [String]
+        #expect(partial == ["node2"] || (partial == nil && GossipClusterTests.instances(of: node1).allSatisfy { $0.name != "node2" }), "\(listing.body)")
         #expect(try await Self.seqs(postgres, schema).count == 1076)
     }
 }

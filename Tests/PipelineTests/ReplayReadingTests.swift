@@ -61,6 +61,10 @@ import Templates
         #expect(read.allSatisfy { $0.1 == line })
         #expect(read.last?.0 == count)
         #expect(reader.bytesRead == reader.size)
+        // A byte budget ends chunks before the line count does, in whole lines.
+        let budgeted = try LineReader(path: path)
+        let chunk = try #require(try budgeted.next(maxLines: 5_000, maxBytes: 4_096))
+        #expect(chunk.lines.count == 4_096 / (line.utf8.count + 1) + 1)
     }
 
     @Test func gzipFilesAreInflatedIncludingSeveralMembersInARow() throws {

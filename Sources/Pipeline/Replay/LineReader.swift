@@ -56,11 +56,12 @@ public final class LineReader: @unchecked Sendable {
         if fd >= 0 { Glibc.close(fd) }
     }
 
-    /// Up to `maxLines` non-blank lines; nil at the end of the file.
-    public func next(maxLines: Int) throws -> Chunk? {
+    /// Up to `maxLines` non-blank lines, fewer once they hold `maxBytes` (whole lines: one long line is still read
+    /// whole); nil at the end of the file.
+    public func next(maxLines: Int, maxBytes: Int = .max) throws -> Chunk? {
         var lines: [(number: Int, range: Range<Int>)] = []
         var start = 0
-        while lines.count < maxLines {
+        while lines.count < maxLines, start < maxBytes {
             if let newline = pending[scanned...].firstIndex(of: UInt8(ascii: "\n")) {
                 lineNumber += 1
                 add(start..<newline, as: lineNumber, to: &lines)

@@ -19,6 +19,9 @@ final class Replayer: @unchecked Sendable {
     }
 
     static let chunkLines = 5_000
+    /// Bytes of lines per chunk: with events of a few hundred bytes the line count ends a chunk first, with big
+    /// events this does, so memory stays bounded whatever the events' size (their trees take a few times more).
+    static let chunkBytes = 1 << 20
     /// Attempts on an unreachable destination before the replay fails (about 6 s of backoff): the caller waits,
     /// so the replay reports the outage rather than waiting it out like delivery does.
     static let storeAttempts = 6
@@ -54,7 +57,7 @@ final class Replayer: @unchecked Sendable {
         let reader = try await Self.background { [open] in try open() }
         let (format, resumeAfter) = (format, resumeAfter)
         while let bytes = try await Self.background({ () throws -> UInt64? in
-            guard let chunk = try reader.next(maxLines: Self.chunkLines) else { return nil }
+            guard let chunk = try reader.next(maxLines: Self.chunkLines, maxBytes: Self.chunkBytes) else { return nil }
             try chunk.bytes.withUnsafeBufferPointer { bytes throws(ReplayError) in
                 for (number, range) in chunk.lines where number > resumeAfter {
                     if let malformed = format.check(UnsafeBufferPointer(rebasing: bytes[range])) {
@@ -107,7 +110,7 @@ final class Replayer: @unchecked Sendable {
         let (format, skipMalformed, resumeAfter, shaper) = (format, skipMalformed, resumeAfter, shaper)
         return Task {
             try await BackgroundWork.shared.run { () throws -> Prepared? in
-                guard let chunk = try reader.next(maxLines: Self.chunkLines) else { return nil }
+                guard let chunk = try reader.next(maxLines: Self.chunkLines, maxBytes: Self.chunkBytes) else { return nil }
                 var prepared = Prepared(lines: chunk.lines.count, lastLine: chunk.lines.last?.number ?? 0, bytesRead: reader.bytesRead)
                 for (number, range) in chunk.lines where number > resumeAfter {
                     switch format.event(in: Array(chunk.bytes[range])) {
