@@ -54,6 +54,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
+        // Sources: scheduled syncs from databases into destinations, run by the owner node, with replicated state.
+        .target(name: "SourceSync", dependencies: [
+            "Loop", "Templates", "NodeConfig", "Pipeline", "Cluster",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "Auth"),
         .target(name: "NodeConfig", dependencies: ["HTTP", "Gossip", .product(name: "Yams", package: "Yams")]),
         .target(name: "Node", dependencies: [
@@ -83,6 +88,7 @@ let package = Package(
             "Cluster", "Replication", "HTTP", "Loop", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
+        .testTarget(name: "SourceSyncTests", dependencies: ["SourceSync", "Templates", "NodeConfig", "Pipeline", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "Templates", "NodeConfig", "HTTP", "Loop", "TestSupport", .product(name: "Logging", package: "swift-log"),
         ]),
