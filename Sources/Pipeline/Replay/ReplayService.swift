@@ -167,7 +167,6 @@ public final class ReplayService: @unchecked Sendable {
 
     /// Runs the replay to its end and records it; never throws (the job says how it ended).
     private func execute(_ prepared: Prepared) async -> Job {
-        let loop = pipeline.context.loop
         let runner = pipeline.runners[prepared.destinationID]!
         let started = ContinuousClock.now
         let total = (try? FileManager.default.attributesOfItem(atPath: prepared.path)[.size] as? UInt64) ?? nil
@@ -177,10 +176,9 @@ public final class ReplayService: @unchecked Sendable {
                       replayed: 0, skipped_malformed: 0, failed_again: 0, error: nil, started_at: RFC3339.now(), duration_ms: 0)
         record(job)
         let passes = prepared.request.skipMalformed ? 1.0 : 2.0
-        let destination = DestinationSettings.make(runner.config, context: pipeline.context)
+        let writer = pipeline.batchWriter(for: prepared.destinationID)!
         let replayer = Replayer(open: prepared.open, format: prepared.request.format, skipMalformed: prepared.request.skipMalformed,
-                                resumeAfter: prepared.resumeAfter, shaper: runner.shaper, destination: destination,
-                                fallback: runner.fallback, loop: loop)
+                                resumeAfter: prepared.resumeAfter, shaper: runner.shaper, writer: writer)
         func update(_ change: (inout Job) -> Void) {
             change(&job)
             let elapsed = Self.milliseconds(since: started)
@@ -214,7 +212,7 @@ public final class ReplayService: @unchecked Sendable {
             prepared.failure = error
             update { $0.status = "failed"; $0.error = error.description }
         }
-        await destination.close()
+        await writer.close()
         if prepared.marks {
             let mark = ReplayMark(uploaded: job.status == "ok", error: job.error, at: RFC3339.now(), replayed: job.replayed,
                                   failed_again: job.failed_again, skipped_malformed: job.skipped_malformed,

@@ -22,9 +22,6 @@ final class Replayer: @unchecked Sendable {
     /// Bytes of lines per chunk: with events of a few hundred bytes the line count ends a chunk first, with big
     /// events this does, so memory stays bounded whatever the events' size (their trees take a few times more).
     static let chunkBytes = 1 << 20
-    /// Attempts on an unreachable destination before the replay fails (about 6 s of backoff): the caller waits,
-    /// so the replay reports the outage rather than waiting it out like delivery does.
-    static let storeAttempts = 6
 
     /// Opens the source anew; each pass reads it from the start.
     let open: @Sendable () throws -> LineReader
@@ -33,22 +30,18 @@ final class Replayer: @unchecked Sendable {
     /// Lines up to this number were replayed by an earlier, interrupted replay.
     let resumeAfter: Int
     let shaper: BatchShaper
-    let destination: any Destination
-    let fallback: FallbackWriter
-    let loop: EventLoop
+    let writer: BatchWriter
     /// Called on the loop after each chunk.
     var onProgress: (Counts) -> Void = { _ in }
 
     init(open: @escaping @Sendable () throws -> LineReader, format: ReplayFormat, skipMalformed: Bool, resumeAfter: Int,
-         shaper: BatchShaper, destination: any Destination, fallback: FallbackWriter, loop: EventLoop) {
+         shaper: BatchShaper, writer: BatchWriter) {
         self.open = open
         self.format = format
         self.skipMalformed = skipMalformed
         self.resumeAfter = resumeAfter
         self.shaper = shaper
-        self.destination = destination
-        self.fallback = fallback
-        self.loop = loop
+        self.writer = writer
     }
 
     /// Reads every line once and throws `.malformed` for the first one that holds no event, before anything is
@@ -92,13 +85,9 @@ final class Replayer: @unchecked Sendable {
             try await writeFallback(prepared.shaped.failures)
             counts.failedAgain += prepared.shaped.failures.count
             for batch in prepared.shaped.batches {
-                let rejected = try await store(batch)
-                let lines = rejected.keys.sorted().map { index in
-                    FallbackLine.event(event: batch.rows[index].event, error: rejected[index]!, eventID: batch.rows[index].eventID)
-                }
-                try await writeFallback(lines)
-                counts.failedAgain += rejected.count
-                counts.replayed += batch.rows.count - rejected.count
+                let rejected = try await write(batch)
+                counts.failedAgain += rejected
+                counts.replayed += batch.rows.count - rejected
             }
             counts.doneThroughLine = prepared.lastLine
             onProgress(counts)
@@ -127,35 +116,20 @@ final class Replayer: @unchecked Sendable {
         }
     }
 
-    /// Stores one table's rows; returns the rejected ones. Retries an unreachable destination a few times.
-    private func store(_ batch: TableBatch) async throws(ReplayError) -> [Int: String] {
-        var backoff = Backoff()
-        var random = SystemRandomNumberGenerator()
-        while true {
-            switch await destination.store(batch) {
-            case .stored(let rejected):
-                return rejected
-            case .unreachable(let reason):
-                guard backoff.attempt < Self.storeAttempts else {
-                    throw .destination("destination \(destination.id) is unreachable: \(reason)")
-                }
-                await Self.sleep(backoff.next(using: &random), on: loop)
-            }
+    private func write(_ batch: TableBatch) async throws(ReplayError) -> Int {
+        do {
+            return try await writer.write(batch)
+        } catch {
+            throw .destination(error.description)
         }
     }
 
     private func writeFallback(_ lines: [FallbackLine]) async throws(ReplayError) {
         do {
-            try await fallback.write(lines)
+            try await writer.writeFallback(lines)
         } catch {
-            throw .destination("writing events that failed again to the fallback file: \(error)")
+            throw .destination(error.description)
         }
-    }
-
-    private static func sleep(_ duration: Duration, on loop: EventLoop) async {
-        guard let pause = try? Pause(loop: loop) else { return }
-        await pause.sleep(duration)
-        pause.close()
     }
 
     private static func value<T: Sendable>(of task: Task<T, any Error>) async throws(ReplayError) -> T {
