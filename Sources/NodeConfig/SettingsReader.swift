@@ -118,7 +118,7 @@ public struct SettingsReader {
 
 extension ConfigValue {
     /// How error messages name this kind of value.
-    var kindName: String {
+    public var kindName: String {
         switch self {
         case .null: "null"
         case .bool: "a boolean"

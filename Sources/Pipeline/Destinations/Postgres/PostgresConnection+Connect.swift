@@ -7,7 +7,7 @@ extension PostgresConnection {
     /// The host name is resolved on the loop's thread pool first and handed to libpq as `hostaddr`, because libpq
     /// would otherwise call the blocking `getaddrinfo` itself. Throws `.unreachable` when no server answered in
     /// time (host not found, refused, timeout) and `.loginRefused` when one answered with an error.
-    static func connect(loop: EventLoop, settings: PostgresDestination.Settings) async throws(PostgresError) -> PostgresConnection {
+    package static func connect(loop: EventLoop, settings: PostgresDestination.Settings) async throws(PostgresError) -> PostgresConnection {
         loop.assertInLoop()
         let deadline = loop.now + settings.connectTimeout.milliseconds
         let target = "\(settings.host):\(settings.port)"

@@ -5,10 +5,10 @@ import Loop
 /// One libpq connection driven on the loop through libpq's non-blocking API: libpq reads and writes its socket, a
 /// `Poll` says when it can, and a timer bounds each operation, so nothing ever blocks the loop.
 ///
-/// Loop-bound, one operation at a time (the destination's `store` calls are serialized). Any failure that leaves
-/// the protocol state unknown (timeout, broken socket) is `.unreachable`, after which the owner closes the
-/// connection and makes a new one.
-final class PostgresConnection: @unchecked Sendable {
+/// Loop-bound, one operation at a time (its owner, a destination or a source driver, serializes its calls). Any
+/// failure that leaves the protocol state unknown (timeout, broken socket) is `.unreachable`, after which the owner
+/// closes the connection and makes a new one.
+package final class PostgresConnection: @unchecked Sendable {
     let loop: EventLoop
     /// The libpq connection (`PGconn *`), finished by `close()`.
     let conn: OpaquePointer
@@ -36,10 +36,10 @@ final class PostgresConnection: @unchecked Sendable {
     deinit { assert(isClosed, "leak of an open PostgresConnection") }
 
     /// Whether the connection can take another statement.
-    var isUsable: Bool { !isClosed && PQstatus(conn) == CONNECTION_OK }
+    package var isUsable: Bool { !isClosed && PQstatus(conn) == CONNECTION_OK }
 
     /// Ends the connection and any wait in progress (which then throws `.unreachable`); idempotent.
-    func close() {
+    package func close() {
         guard !isClosed else { return }
         isClosed = true
         finishWait(.failure(.unreachable("the connection was closed")))
@@ -53,7 +53,12 @@ final class PostgresConnection: @unchecked Sendable {
     /// Runs `sql` and returns the rows of its result as text; with `parameters`, `$1`... are bound to them as text
     /// (one statement only), otherwise `sql` may hold several statements.
     @discardableResult
-    func query(_ sql: String, _ parameters: [String?] = []) async throws(PostgresError) -> [[String?]] {
+    package func query(_ sql: String, _ parameters: [String?] = []) async throws(PostgresError) -> [[String?]] {
+        try await result(of: sql, parameters).rows
+    }
+
+    /// Runs `sql` as `query` does and returns the last result that had rows, with its columns' names and types.
+    package func result(of sql: String, _ parameters: [String?] = []) async throws(PostgresError) -> PostgresResult {
         let deadline = self.deadline()
         let sent = parameters.isEmpty
             ? PQsendQuery(conn, sql)
@@ -66,29 +71,21 @@ final class PostgresConnection: @unchecked Sendable {
     /// The loop time by which an operation started now must end.
     func deadline() -> UInt64 { loop.now + queryTimeout.milliseconds }
 
-    /// Reads every result of the statement in flight up to the end, returning the rows of the last one that had
-    /// rows and throwing the first error.
-    func results(until deadline: UInt64) async throws(PostgresError) -> [[String?]] {
-        var rows: [[String?]] = []
+    /// Reads every result of the statement in flight up to the end, returning the last one that had rows and
+    /// throwing the first error.
+    func results(until deadline: UInt64) async throws(PostgresError) -> PostgresResult {
+        var last = PostgresResult()
         var failure: PostgresError?
         while let result = try await nextResult(until: deadline) {
             switch PQresultStatus(result) {
-            case PGRES_TUPLES_OK: rows = Self.rows(of: result)
+            case PGRES_TUPLES_OK: last = PostgresResult(result)
             case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY: break
             default: failure = failure ?? error(from: result)
             }
             PQclear(result)
         }
         if let failure { throw failure }
-        return rows
-    }
-
-    private static func rows(of result: OpaquePointer) -> [[String?]] {
-        (0..<PQntuples(result)).map { row in
-            (0..<PQnfields(result)).map { field in
-                PQgetisnull(result, row, field) == 1 ? nil : String(cString: PQgetvalue(result, row, field))
-            }
-        }
+        return last
     }
 
     /// The next result of the statement in flight, or nil once it has none left.

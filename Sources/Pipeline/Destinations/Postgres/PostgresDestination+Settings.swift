@@ -32,6 +32,16 @@ extension PostgresDestination {
         /// a batch that legitimately needs longer is a sign of a server in trouble.
         public var queryTimeout = Duration.seconds(60)
 
+        /// Settings for a connection configured elsewhere (a source's `config:`), every other field at its default.
+        package init(host: String, port: Int, database: String, schema: String, username: String, password: String) {
+            self.host = host
+            self.port = port
+            self.database = database
+            self.schema = schema
+            self.username = username
+            self.password = password
+        }
+
         init(reading reader: inout SettingsReader) throws(ConfigError) {
             var source = try reader.section("datasource")
             host = try source.requiredString("host")

@@ -1,5 +1,5 @@
 /// What went wrong talking to PostgreSQL, sorted by what the caller does about it.
-enum PostgresError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum PostgresError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The server could not be reached or the connection broke (refused, reset, EOF, timeout, server shutdown):
     /// the connection is unusable and a later attempt on a new one may succeed.
     case unreachable(String)
@@ -9,7 +9,7 @@ enum PostgresError: Error, Sendable, Equatable, CustomStringConvertible {
     /// One statement failed; the connection is still usable.
     case statement(ServerError)
 
-    var description: String {
+    package var description: String {
         switch self {
         case .unreachable(let reason), .loginRefused(let reason): reason
         case .statement(let error): error.message
@@ -59,11 +59,11 @@ enum PostgresError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// An error the server reported for a statement (an `ErrorResponse`), with the fields rivulet acts on.
-struct ServerError: Sendable, Equatable {
+package struct ServerError: Sendable, Equatable {
     /// The five-character SQLSTATE (`22P02`).
-    let sqlstate: String
+    package let sqlstate: String
     /// The primary message (`invalid input syntax for type bigint: "abc"`).
-    let message: String
+    package let message: String
     /// For an error inside `COPY ... FROM STDIN`, the 1-based line of the data it is about, read from the error's
     /// context (`COPY events, line 3, column n: "abc"`).
     let copyLine: Int?

@@ -1,5 +1,5 @@
 /// Table, schema and column names as PostgreSQL sees them.
-enum PostgresIdentifier {
+package enum PostgresIdentifier {
     /// PostgreSQL keeps the first 63 bytes of a longer name (`NAMEDATALEN - 1`) and says so only in a notice.
     static let maxBytes = 63
 
@@ -19,12 +19,12 @@ enum PostgresIdentifier {
     }
 
     /// `name` as a quoted identifier: any name is safe, and case is kept (`"Events"` stays `Events`).
-    static func quoted(_ name: String) -> String {
+    package static func quoted(_ name: String) -> String {
         "\"" + name.replacing("\"", with: "\"\"") + "\""
     }
 
     /// `"schema"."table"`.
-    static func qualified(_ schema: String, _ table: String) -> String {
+    package static func qualified(_ schema: String, _ table: String) -> String {
         quoted(schema) + "." + quoted(table)
     }
 }

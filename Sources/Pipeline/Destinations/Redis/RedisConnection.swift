@@ -9,7 +9,7 @@ import Loop
 /// So every path ends in `contextGone`, the one place that forgets the pointer and drops the retain the context's
 /// `data` holds on its owner. Nothing here runs Swift code from inside a hiredis callback beyond bookkeeping and
 /// resuming continuations, so `redisAsyncFree` is never called from one (hiredis would defer it).
-final class RedisConnection: @unchecked Sendable {
+package final class RedisConnection: @unchecked Sendable {
     private let loop: EventLoop
     /// `host:port`, for messages.
     let address: String
@@ -21,7 +21,7 @@ final class RedisConnection: @unchecked Sendable {
 
     /// Resolves `host` on the thread pool (hiredis would block the loop in getaddrinfo), connects to the first
     /// address, and waits up to `timeout` milliseconds for the connection.
-    static func open(loop: EventLoop, host: String, port: Int, timeout: UInt64) async throws(RedisError) -> RedisConnection {
+    package static func open(loop: EventLoop, host: String, port: Int, timeout: UInt64) async throws(RedisError) -> RedisConnection {
         let address = "\(host):\(port)"
         let ip: String
         do {
@@ -69,7 +69,7 @@ final class RedisConnection: @unchecked Sendable {
     }
 
     /// Whether commands can still be sent.
-    var isOpen: Bool { context != nil }
+    package var isOpen: Bool { context != nil }
 
     private func waitUntilConnected(timeout: UInt64) async throws(RedisError) {
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Void, RedisError>, Never>) in
@@ -95,7 +95,7 @@ final class RedisConnection: @unchecked Sendable {
     /// Sends `commands` pipelined (all written before any reply is read) and returns their replies in order.
     /// Error replies are values; a broken connection or no reply within `timeout` milliseconds throws and
     /// closes the connection.
-    func send(_ commands: [[String]], timeout: UInt64) async throws(RedisError) -> [RedisReply] {
+    package func send(_ commands: [[String]], timeout: UInt64) async throws(RedisError) -> [RedisReply] {
         loop.assertInLoop()
         guard let context else { throw closeReason ?? .unreachable("Redis connection to \(address) is closed") }
         guard !commands.isEmpty else { return [] }
@@ -134,8 +134,22 @@ final class RedisConnection: @unchecked Sendable {
         return try result.get()
     }
 
+    /// Sends AUTH when `password` is set and SELECT when `database` is not 0. An error reply closes the connection
+    /// and throws `.refused` with Redis' words.
+    package func logIn(password: String?, database: Int, timeout: UInt64) async throws(RedisError) {
+        var commands: [[String]] = []
+        if let password { commands.append(["AUTH", password]) }
+        if database != 0 { commands.append(["SELECT", String(database)]) }
+        do {
+            try RedisReply.expectNoErrors(await send(commands, timeout: timeout))
+        } catch {
+            close()
+            throw error
+        }
+    }
+
     /// Frees the connection; pending commands fail. Idempotent.
-    func close() { close(because: .unreachable("Redis connection to \(address) was closed")) }
+    package func close() { close(because: .unreachable("Redis connection to \(address) was closed")) }
 
     private func close(because reason: RedisError) {
         guard let context else { return }

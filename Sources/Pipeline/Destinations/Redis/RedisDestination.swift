@@ -89,20 +89,8 @@ public final class RedisDestination: Destination, @unchecked Sendable {
     /// Connects, authenticates and selects the database; a refused AUTH or SELECT closes the connection again.
     private static func open(_ settings: Settings, loop: EventLoop) async throws(RedisError) -> RedisConnection {
         let connection = try await RedisConnection.open(loop: loop, host: settings.host, port: settings.port, timeout: settings.connectTimeout)
-        var commands: [[String]] = []
-        if let password = settings.password { commands.append(["AUTH", password]) }
-        if settings.database != 0 { commands.append(["SELECT", String(settings.database)]) }
-        do {
-            try await expectNoErrors(connection.send(commands, timeout: settings.replyTimeout))
-        } catch {
-            connection.close()
-            throw error
-        }
+        try await connection.logIn(password: settings.password, database: settings.database, timeout: settings.replyTimeout)
         return connection
-    }
-
-    private static func expectNoErrors(_ replies: [RedisReply]) throws(RedisError) {
-        for case .error(let message) in replies { throw .refused(message) }
     }
 
     /// AUTH (with a password), SELECT, PING, then SET and DEL of a scratch key on a connection of its own.
@@ -111,7 +99,7 @@ public final class RedisDestination: Destination, @unchecked Sendable {
             let connection = try await Self.open(settings, loop: context.loop)
             defer { connection.close() }
             let key = "rivulet_test_connection_\(UInt64.random(in: 0...UInt64.max))"
-            try Self.expectNoErrors(await connection.send([["PING"], ["SET", key, "1", "EX", "60"], ["DEL", key]], timeout: settings.replyTimeout))
+            try RedisReply.expectNoErrors(await connection.send([["PING"], ["SET", key, "1", "EX", "60"], ["DEL", key]], timeout: settings.replyTimeout))
         } catch {
             throw DestinationFailure(error.description)
         }

@@ -1,7 +1,7 @@
 import CHiredis
 
 /// A Redis reply copied out of hiredis' `redisReply`, which hiredis frees when the reply callback returns.
-enum RedisReply: Equatable, Sendable {
+package enum RedisReply: Equatable, Sendable {
     case status(String)
     /// An error reply (`WRONGTYPE ...`, `NOAUTH ...`): the command failed, the connection is fine.
     case error(String)
@@ -25,5 +25,10 @@ enum RedisReply: Equatable, Sendable {
             self = .array((0..<Int(value.elements)).map { RedisReply(UnsafePointer(value.element[$0]!)) })
         default: self = .null
         }
+    }
+
+    /// Throws the first error reply among `replies` as `.refused`.
+    static func expectNoErrors(_ replies: [RedisReply]) throws(RedisError) {
+        for case .error(let message) in replies { throw .refused(message) }
     }
 }
