@@ -57,12 +57,14 @@ let package = Package(
         // Sources: scheduled syncs from databases into destinations, run by the owner node, with replicated state.
         .target(name: "SourceSync", dependencies: [
             "Loop", "Templates", "NodeConfig", "Pipeline", "Cluster",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
         ]),
         .target(name: "Auth"),
         .target(name: "NodeConfig", dependencies: ["HTTP", "Gossip", .product(name: "Yams", package: "Yams")]),
         .target(name: "Node", dependencies: [
-            "Loop", "HTTP", "Auth", "NodeConfig", "Cluster", "Gossip", "Templates", "Pipeline",
+            "Loop", "HTTP", "Auth", "NodeConfig", "Cluster", "Gossip", "Templates", "Pipeline", "SourceSync",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),

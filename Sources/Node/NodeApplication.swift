@@ -8,6 +8,7 @@ import Loop
 import NodeConfig
 import Pipeline
 import Replication
+import SourceSync
 import Templates
 
 /// A node: one loop, its HTTP server and routes, signal handling and graceful drain. Both the executable and the
@@ -30,6 +31,8 @@ public final class NodeApplication: @unchecked Sendable {
     /// the node before it listens.
     private let pipeline: PipelineServices
     private let destinations: [DestinationConfig]
+    /// `sources:`, read in `init` like the destinations.
+    private let sources: SourceServices
     /// Set when the node must exit 1: it could not start, or another live node holds its name.
     private var failed = false
 
@@ -44,6 +47,7 @@ public final class NodeApplication: @unchecked Sendable {
         pipeline = PipelineServices(
             apiKeys: try APIKeys(config: configuration.apiKeys, destinationIDs: Set(destinations.map(\.id))),
             intake: EventIntake(maxEventSize: configuration.server.maxEventSize, trustProxy: configuration.server.trustProxy))
+        sources = SourceServices(configs: try SourceConfig.all(in: configuration.sources, destinationIDs: Set(destinations.map(\.id))))
     }
 
     /// The id lane: configured, or derived from the name.
@@ -63,6 +67,7 @@ public final class NodeApplication: @unchecked Sendable {
         try StateRoutes(admin: admin, cluster: cluster).register(on: &router)
         try IngestionRoutes(services: pipeline).register(on: &router)
         try DestinationRoutes(admin: admin, services: pipeline).register(on: &router)
+        try SourceRoutes(admin: admin, cluster: cluster, sources: sources).register(on: &router)
         try FallbackRoutes(admin: admin, cluster: cluster, services: pipeline,
                            deadline: configuration.cluster.forwardTimeout.milliseconds).register(on: &router)
         try NodeRoutes(admin: admin, cluster: cluster, roles: configuration.cluster.roles,
@@ -192,6 +197,19 @@ public final class NodeApplication: @unchecked Sendable {
             context: context)
         pipeline.replay = ReplayService(pipeline: pipeline.pipeline!, allowedDirectories: configuration.server.replayAllowedDirs)
         pipeline.catalog = FallbackCatalog(directory: pipeline.pipeline!.fallbackDirectory, instance: configuration.server.name, loop: loop)
+        try startSources()
+    }
+
+    /// Schedules the sources this node owns, now and whenever ownership moves here.
+    private func startSources() throws {
+        guard !sources.configs.isEmpty, let ownership = cluster.ownership, let state = cluster.state, let events = pipeline.pipeline else { return }
+        let loop = self.loop
+        let scheduler = try SourceScheduler(
+            sources: Array(sources.configs.values), nodeName: configuration.server.name, pipeline: events, state: state,
+            owner: { key in ownership.owner(of: key, role: SourceScheduler.role) },
+            makeDriver: { source in SourceDrivers.make(source, loop: loop) }, logger: Logger(label: "rivulet.sources"))
+        sources.scheduler = scheduler
+        scheduler.start()
     }
 
     /// Stops the node as SIGTERM does; safe from any thread. For embedding the node, as in-process tests do.
@@ -219,7 +237,8 @@ public final class NodeApplication: @unchecked Sendable {
         let drain: () -> Void = { [self] in
             server?.shutdown { [self] in
                 Task.immediate(executorPreference: loop) { [self] in
-                    // Runners first: their destinations use the client. Undelivered events stay in the log.
+                    // Syncs and runners first: their destinations use the client. Undelivered events stay in the log.
+                    await sources.scheduler?.stop()
                     await pipeline.pipeline?.close()
                     client?.shutdown()
                     do {
