@@ -207,7 +207,7 @@ public final class SourceScheduler: @unchecked Sendable {
         var progress = run
         try await driver(for: source).read(collection, after: cursor, pageSize: Self.pageSize) { page, cursor in
             try Task.checkCancellation()
-            let batch = try await Self.batch(page, table: collection.tableName)
+            let batch = try await Self.batch(page, table: collection.tableName, upsertKey: collection.primaryKey)
             for writer in writers { _ = try await Self.write(batch, with: writer) }
             progress.rows += page.count
             guard let cursor else { return }
@@ -241,7 +241,7 @@ public final class SourceScheduler: @unchecked Sendable {
         try await driver.read(collection, after: nil, pageSize: Self.pageSize) { page, _ in
             try Task.checkCancellation()
             digest.add(page)
-            let batch = try await Self.batch(page, table: collection.tableName)
+            let batch = try await Self.batch(page, table: collection.tableName, upsertKey: collection.primaryKey)
             for writer in writers { _ = try await Self.write(batch, with: writer) }
             progress.rows += page.count
         }
@@ -261,10 +261,11 @@ public final class SourceScheduler: @unchecked Sendable {
         }
     }
 
-    /// Rows as the destination path takes them: flattened (on a background thread), in the collection's table.
-    private static func batch(_ page: [[String: JSONValue]], table: String) async throws -> TableBatch {
+    /// Rows as the destination path takes them: flattened (on a background thread), in the collection's table,
+    /// keyed by the collection's primary key so destinations that can update rows in place do.
+    private static func batch(_ page: [[String: JSONValue]], table: String, upsertKey: [String]) async throws -> TableBatch {
         try await BackgroundWork.shared.run {
-            TableBatch(table: table, rows: page.map { Row(eventID: "", event: $0, columns: Flattener.flatten($0)) })
+            TableBatch(table: table, rows: page.map { Row(eventID: "", event: $0, columns: Flattener.flatten($0)) }, upsertKey: upsertKey)
         }
     }
 }

@@ -142,6 +142,8 @@ import TestSupport
         }
         #expect(spread != nil, "\(Self.collection(other, "shop", "orders"))")
         #expect(try Self.sync(other, "shop", "orders")["rows"] as? Int == 150)
+        // Written over the rows of the same primary key, not beside them.
+        #expect(try await Self.count(postgres, "\(schema)_out.shop_orders") == 150)
 
         // clear_cache in the middle of a long sync: the run stops and its cursor never comes back.
         let bigStarted = try other.request("POST", "/api/v1/sources/shop/sync?collection=big", token: Self.token)

@@ -92,6 +92,28 @@ import TestSupport
         #expect(await fixture.finish() == 0)
     }
 
+    @Test func rowsWithAnUpsertKeyReplaceTheRowsTheyMatchAndABadOneIsRejectedAlone() async throws {
+        let fixture = try await PostgresFixture()
+        func keyed(_ rows: [[String: JSONValue]]) -> TableBatch {
+            var keyed = batch("orders", rows)
+            keyed.upsertKey = ["ID"]  // a source's primary key as written; the column is its flattened name
+            return keyed
+        }
+        #expect(try await fixture.store(keyed([["id": .number(1), "item": .string("a")], ["id": .number(2), "item": .string("b")]])) == .allStored)
+        // Key 2 twice in one batch: the later row wins. Key 3 is new. "x" does not fit the bigint column `id`.
+        let outcome = try await fixture.store(keyed([
+            ["id": .number(2), "item": .string("b1")], ["id": .number(3), "item": .string("c")],
+            ["id": .number(2), "item": .string("b2")], ["id": .string("x"), "item": .string("bad")],
+        ]))
+        guard case .stored(let rejected) = outcome else { Issue.record("\(outcome)"); return }
+        #expect(Array(rejected.keys) == [3])
+        #expect(try await fixture.query("SELECT id, item FROM \(fixture.schema).orders ORDER BY id") == [["1", "a"], ["2", "b2"], ["3", "c"]])
+        // Without the key, rows are appended as before.
+        #expect(try await fixture.store(batch("orders", [["id": .number(4), "item": .string("d")]])) == .allStored)
+        #expect(try await fixture.query("SELECT count(*) FROM \(fixture.schema).orders") == [["4"]])
+        #expect(await fixture.finish() == 0)
+    }
+
     @Test func aStoppedServerIsUnreachableAndTheSameBatchStoresAfterItsRestart() async throws {
         let server = try await PostgresServer.start()
         let fixture = try await PostgresFixture(server: server)

@@ -20,10 +20,14 @@ public struct Row: Sendable, Equatable {
 public struct TableBatch: Sendable, Equatable {
     public let table: String
     public var rows: [Row]
+    /// Column names identifying a row (a synced collection's primary key): a destination that can update rows in
+    /// place writes a row whose key it already holds over the old one (PostgreSQL), others append. Empty: append.
+    public var upsertKey: [String]
 
-    public init(table: String, rows: [Row]) {
+    public init(table: String, rows: [Row], upsertKey: [String] = []) {
         self.table = table
         self.rows = rows
+        self.upsertKey = upsertKey
     }
 }
 

@@ -1,4 +1,5 @@
 import Loop
+import Templates
 
 /// Rows into PostgreSQL tables (type `postgres`; `redshift` shares the code) through one libpq connection on the
 /// loop, in bulk with `COPY ... FROM STDIN`.
@@ -48,14 +49,52 @@ public final class PostgresDestination: Destination, @unchecked Sendable {
         let connection = try await connected()
         let table = PostgresIdentifier.fitted(batch.table)
         do throws(PostgresError) {
-            return try await write(batch.rows, into: table, on: connection)
+            return try await write(batch, into: table, on: connection)
         } catch .statement(let error) where error.meansStaleSchema {
             tables.forget(table)
-            return try await write(batch.rows, into: table, on: connection)
+            return try await write(batch, into: table, on: connection)
         }
     }
 
-    private func write(_ rows: [Row], into table: String, on connection: PostgresConnection) async throws(PostgresError) -> [Int: String] {
+    private func write(_ batch: TableBatch, into table: String, on connection: PostgresConnection) async throws(PostgresError) -> [Int: String] {
+        guard !batch.upsertKey.isEmpty else { return try await write(batch.rows, into: table, on: connection) }
+        return try await upsert(batch.rows, key: batch.upsertKey.map(Flattener.columnName), into: table, on: connection)
+    }
+
+    /// Rows whose key the table holds replace those rows (`INSERT ... ON CONFLICT DO UPDATE`): the rows are copied
+    /// into a temporary table of the same shape first, so they still go in bulk and a bad row is still found alone.
+    /// The key gets a unique index (needed by ON CONFLICT) when the table has none; within the batch the last row
+    /// of a key wins, as it would have written last.
+    private func upsert(_ rows: [Row], key: [String], into table: String, on connection: PostgresConnection) async throws(PostgresError) -> [Int: String] {
+        var lastOfKey: [[JSONValue?]: Int] = [:]
+        for (index, row) in rows.enumerated() { lastOfKey[key.map { row.columns[$0] }] = index }
+        let kept = lastOfKey.values.sorted()
+        let qualified = PostgresIdentifier.qualified(settings.schema, table)
+        let staging = "rivulet_upsert"
+        // The table and its columns first, so the staging table copies its shape.
+        let kinds: [String: ColumnKind]
+        do {
+            let keptRows = kept.map { rows[$0] }
+            kinds = try await BackgroundWork.shared.run { PostgresCopyPlan.columnKinds(of: keptRows) }
+        } catch {
+            throw .unreachable("the node is stopping")
+        }
+        guard !kinds.isEmpty, key.allSatisfy({ kinds[$0] != nil }) else { return try await write(rows, into: table, on: connection) }
+        _ = try await tables.columns(of: table, including: kinds, on: connection)
+        let keyList = key.map(PostgresIdentifier.quoted).joined(separator: ", ")
+        try await tables.ensureUniqueIndex(on: key, of: table, on: connection)
+        try await connection.query("DROP TABLE IF EXISTS pg_temp.\(staging); CREATE TEMP TABLE \(staging) (LIKE \(qualified))")
+        let rejectedKept = try await write(kept.map { rows[$0] }, into: table, on: connection, copyInto: "pg_temp.\(staging)")
+        let columns = kinds.keys.sorted().map(PostgresIdentifier.quoted)
+        let updates = kinds.keys.sorted().filter { !key.contains($0) }.map { "\(PostgresIdentifier.quoted($0)) = EXCLUDED.\(PostgresIdentifier.quoted($0))" }
+        try await connection.query("INSERT INTO \(qualified) (\(columns.joined(separator: ", "))) SELECT \(columns.joined(separator: ", ")) FROM pg_temp.\(staging) "
+            + "ON CONFLICT (\(keyList)) DO " + (updates.isEmpty ? "NOTHING" : "UPDATE SET \(updates.joined(separator: ", "))")
+            + "; DROP TABLE pg_temp.\(staging)")
+        return Dictionary(uniqueKeysWithValues: rejectedKept.map { (kept[$0.key], $0.value) })
+    }
+
+    /// COPYs `rows` into `table` (or, with `copyInto`, into that relation of the same shape), typed by `table`'s columns.
+    private func write(_ rows: [Row], into table: String, on connection: PostgresConnection, copyInto target: String? = nil) async throws(PostgresError) -> [Int: String] {
         // Typing and encoding thousands of rows is CPU work: both run on background threads, so the loop keeps
         // answering requests while a large batch is prepared.
         let kinds: [String: ColumnKind]
@@ -67,7 +106,7 @@ public final class PostgresDestination: Destination, @unchecked Sendable {
         // Rows without a single value have nothing to store.
         guard !kinds.isEmpty else { return [:] }
         let columns = try await tables.columns(of: table, including: kinds, on: connection)
-        let sql = "COPY \(PostgresIdentifier.qualified(settings.schema, table)) ("
+        let sql = "COPY \(target ?? PostgresIdentifier.qualified(settings.schema, table)) ("
             + kinds.keys.sorted().map(PostgresIdentifier.quoted).joined(separator: ", ") + ") FROM STDIN"
         // First attempt: slices are planned on background threads while the COPY sends the slice before, so the
         // server loads rows while the next ones are encoded (as psql's \copy streams a file). The slices' plans

@@ -31,7 +31,27 @@ final class PostgresTables {
     }
 
     /// Drops what is cached of `table`; its next use reads it from the server again.
-    func forget(_ table: String) { known[table] = nil }
+    func forget(_ table: String) {
+        known[table] = nil
+        uniqueKeys[table] = nil
+    }
+
+    /// Keys known to have a unique index, by table.
+    private var uniqueKeys: [String: Set<[String]>] = [:]
+
+    /// Gives `table` a unique index on `key` unless one is known. Another node creating it at the same moment is
+    /// fine (`42P07`); rows already duplicated under the key fail it with the server's words, which the rows' write
+    /// then reports.
+    func ensureUniqueIndex(on key: [String], of table: String, on connection: PostgresConnection) async throws(PostgresError) {
+        guard uniqueKeys[table]?.contains(key) != true else { return }
+        let name = PostgresIdentifier.fitted("\(table)_\(key.joined(separator: "_"))_key")
+        do throws(PostgresError) {
+            try await connection.query("CREATE UNIQUE INDEX IF NOT EXISTS \(PostgresIdentifier.quoted(name)) ON \(PostgresIdentifier.qualified(schema, table)) ("
+                + key.map(PostgresIdentifier.quoted).joined(separator: ", ") + ")")
+        } catch .statement(let error) where error.sqlstate == "42P07" {
+        }
+        uniqueKeys[table, default: []].insert(key)
+    }
 
     private func cached(_ table: String, on connection: PostgresConnection) async throws(PostgresError) -> [String: PostgresColumn] {
         if let columns = known[table] { return columns }
