@@ -204,18 +204,23 @@ public final class SourceScheduler: @unchecked Sendable {
     /// Pages after `cursor` into the destinations, the cursor recorded after each page while the generation holds.
     private func readIncremental(_ source: SourceConfig, _ collection: CollectionConfig, from cursor: String?, generation: Int,
                                  key: String, writers: [BatchWriter], run: inout SyncState.Run) async throws {
+        let pages = PageWriter(loop: pipeline.context.loop)
         var progress = run
-        try await driver(for: source).read(collection, after: cursor, pageSize: Self.pageSize) { page, cursor in
-            try Task.checkCancellation()
-            let batch = try await Self.batch(page, table: collection.tableName, upsertKey: collection.primaryKey)
-            for writer in writers { _ = try await Self.write(batch, with: writer) }
-            progress.rows += page.count
-            guard let cursor else { return }
-            var latest = self.state(of: source.id, collection: collection.name)
-            guard latest.generation == generation else { throw CancellationError() }
-            latest.cursor = cursor
-            latest.last_run = progress
-            try await self.state.put(key, value: latest.json)
+        try await pages.run {
+            try await driver(for: source).read(collection, after: cursor, pageSize: Self.pageSize) { page, cursor in
+                try Task.checkCancellation()
+                progress.rows += page.count
+                let reached = progress
+                try await pages.submit {
+                    try await Self.write(page, of: collection, to: writers)
+                    guard let cursor else { return }
+                    var latest = self.state(of: source.id, collection: collection.name)
+                    guard latest.generation == generation else { throw CancellationError() }
+                    latest.cursor = cursor
+                    latest.last_run = reached
+                    try await self.state.put(key, value: latest.json)
+                }
+            }
         }
         run = progress
     }
@@ -237,13 +242,15 @@ public final class SourceScheduler: @unchecked Sendable {
             }
             digest = RowDigest()
         }
+        let pages = PageWriter(loop: pipeline.context.loop)
         var progress = run
-        try await driver.read(collection, after: nil, pageSize: Self.pageSize) { page, _ in
-            try Task.checkCancellation()
-            digest.add(page)
-            let batch = try await Self.batch(page, table: collection.tableName, upsertKey: collection.primaryKey)
-            for writer in writers { _ = try await Self.write(batch, with: writer) }
-            progress.rows += page.count
+        try await pages.run {
+            try await driver.read(collection, after: nil, pageSize: Self.pageSize) { page, _ in
+                try Task.checkCancellation()
+                digest.add(page)
+                progress.rows += page.count
+                try await pages.submit { try await Self.write(page, of: collection, to: writers) }
+            }
         }
         run = progress
         var latest = state(of: source.id, collection: collection.name)
@@ -251,6 +258,12 @@ public final class SourceScheduler: @unchecked Sendable {
         latest.signature = digest.signature
         try await state.put(key, value: latest.json)
         return "ok"
+    }
+
+    /// One page into every destination: flattened on a background thread, keyed by the collection's primary key.
+    private static func write(_ page: [[String: JSONValue]], of collection: CollectionConfig, to writers: [BatchWriter]) async throws {
+        let batch = try await batch(page, table: collection.tableName, upsertKey: collection.primaryKey)
+        for writer in writers { _ = try await write(batch, with: writer) }
     }
 
     private static func write(_ batch: TableBatch, with writer: BatchWriter) async throws -> Int {
