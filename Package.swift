@@ -41,7 +41,7 @@ let package = Package(
         // The replicated map, its sync protocol, ownership hashing and id allocation: pure, like Gossip.
         .target(name: "Replication", dependencies: ["WireBytes"]),
         .target(name: "Cluster", dependencies: [
-            "Loop", "HTTP", "Gossip", "Replication",
+            "Loop", "HTTP", "Gossip", "Replication", "WireBytes",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
