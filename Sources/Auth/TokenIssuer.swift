@@ -85,9 +85,6 @@ public struct TokenIssuer: Sendable {
         }
     }
 
-    /// Whether tokens can be issued and checked at all.
-    public var isConfigured: Bool { keys != nil }
-
     /// A token for the client `clientID` if `secret` is its secret: SHA-256 of `secret` compared with the configured
     /// hash in constant time, and compared (against a hash nothing matches) even when the id is unknown, so neither
     /// the answer nor its timing tells whether an id exists. Throws `.notConfigured` or `.invalidClient`.
