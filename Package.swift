@@ -13,8 +13,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        // 4.x because jwt-kit 5.7 requires it.
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.1.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
     ],
     targets: [
         // Debian's C libraries, one module map each; only the module named beside each imports it.
@@ -41,7 +43,7 @@ let package = Package(
         // The replicated map, its sync protocol, ownership hashing and id allocation: pure, like Gossip.
         .target(name: "Replication", dependencies: ["WireBytes"]),
         .target(name: "Cluster", dependencies: [
-            "Loop", "HTTP", "Gossip", "Replication",
+            "Loop", "HTTP", "Gossip", "Replication", "WireBytes",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
@@ -61,7 +63,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
-        .target(name: "Auth"),
+        // Admin token, OAuth2 client credentials (HS256 tokens) and permission checks.
+        .target(name: "Auth", dependencies: [
+            "NodeConfig", "WireBytes",
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "NodeConfig", dependencies: ["HTTP", "Gossip", .product(name: "Yams", package: "Yams")]),
         .target(name: "Node", dependencies: [
             "Loop", "HTTP", "Auth", "NodeConfig", "Cluster", "Gossip", "Templates", "Pipeline", "SourceSync",
@@ -89,13 +96,15 @@ let package = Package(
         .testTarget(name: "ClusterTests", dependencies: [
             "Cluster", "Replication", "HTTP", "Loop", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "AuthTests", dependencies: ["Auth"]),
+        .testTarget(name: "AuthTests", dependencies: ["Auth", "NodeConfig", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "SourceSyncTests", dependencies: ["SourceSync", "Templates", "NodeConfig", "Pipeline", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "Templates", "NodeConfig", "HTTP", "Loop", "TestSupport", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "NodeConfigTests", dependencies: ["NodeConfig", "HTTP", "Gossip"]),
-        .testTarget(name: "NodeTests", dependencies: ["Node", "NodeConfig", "HTTP", "Loop", "TestSupport"]),
+        .testTarget(name: "NodeTests", dependencies: [
+            "Node", "NodeConfig", "HTTP", "Loop", "Auth", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Cluster"]),
     ]
 )

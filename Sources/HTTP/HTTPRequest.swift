@@ -32,18 +32,25 @@ public struct HTTPRequest: Sendable {
         // Scanning UTF-8 bytes, not Characters: '?' is ASCII and this runs for every request.
         guard let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return (target[...], nil, [:]) }
         let queryString = target[target.index(after: mark)...]
-        var query: [String: String] = [:]
-        for pair in queryString.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = decodeQueryComponent(parts[0])
-            if query[name] == nil {
-                query[name] = parts.count > 1 ? decodeQueryComponent(parts[1]) : ""
-            }
-        }
-        return (target[..<mark], queryString, query)
+        return (target[..<mark], queryString, formFields(queryString))
     }
 
-    static func decodeQueryComponent(_ text: Substring) -> String {
+    /// The fields of `application/x-www-form-urlencoded` text (a query string, or a form body such as an OAuth2
+    /// token request's): names and values decoded, the first of repeated names wins.
+    public static func formFields(_ text: Substring) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = decodeFormComponent(parts[0])
+            if fields[name] == nil {
+                fields[name] = parts.count > 1 ? decodeFormComponent(parts[1]) : ""
+            }
+        }
+        return fields
+    }
+
+    /// One form-encoded name or value: `+` is a space, then percent escapes are decoded (left as sent when invalid).
+    public static func decodeFormComponent(_ text: Substring) -> String {
         // Most names and values (tokens, ids) need no decoding; Foundation's decoder showed in request profiles.
         if !text.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) { return String(text) }
         let spaced = text.replacingOccurrences(of: "+", with: " ")

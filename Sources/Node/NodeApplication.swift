@@ -33,6 +33,8 @@ public final class NodeApplication: @unchecked Sendable {
     private let destinations: [DestinationConfig]
     /// `sources:`, read in `init` like the destinations.
     private let sources: SourceServices
+    /// `iam:`: issues the OAuth2 tokens that the analytics-connector routes check.
+    private let tokens: TokenIssuer
     /// Set when the node must exit 1: it could not start, or another live node holds its name.
     private var failed = false
 
@@ -48,6 +50,11 @@ public final class NodeApplication: @unchecked Sendable {
             apiKeys: try APIKeys(config: configuration.apiKeys, destinationIDs: Set(destinations.map(\.id))),
             intake: EventIntake(maxEventSize: configuration.server.maxEventSize, trustProxy: configuration.server.trustProxy))
         sources = SourceServices(configs: try SourceConfig.all(in: configuration.sources, destinationIDs: Set(destinations.map(\.id))))
+        let iam = try IAMSettings(config: configuration.iam, clusterSecrets: configuration.cluster.secrets)
+        if !iam.clients.isEmpty && iam.signingKeys.isEmpty {
+            logger.warning("iam.clients are configured but neither iam.signing_key nor cluster.secret is set: no token can be issued")
+        }
+        tokens = TokenIssuer(settings: iam)
     }
 
     /// The id lane: configured, or derived from the name.
@@ -66,6 +73,7 @@ public final class NodeApplication: @unchecked Sendable {
         try TemplateRoutes(admin: admin, evaluator: evaluator, workQueue: WorkQueue(loop: loop)).register(on: &router)
         try StateRoutes(admin: admin, cluster: cluster).register(on: &router)
         try IngestionRoutes(services: pipeline).register(on: &router)
+        try IAMRoutes(issuer: tokens).register(on: &router)
         try DestinationRoutes(admin: admin, services: pipeline).register(on: &router)
         try SourceRoutes(admin: admin, cluster: cluster, sources: sources).register(on: &router)
         try FallbackRoutes(admin: admin, cluster: cluster, services: pipeline,

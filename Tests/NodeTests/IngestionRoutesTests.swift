@@ -1,7 +1,6 @@
 import Foundation
 import NodeConfig
 import Testing
-import TestSupport
 
 /// Jitsu's event routes and `POST /api/v1/destinations/test` on a live in-process node writing to a file destination.
 @Suite(.serialized) struct IngestionRoutesTests {
@@ -14,14 +13,6 @@ import TestSupport
             ])
             configuration.destinations = .map(["local": .map(["type": .string("file")])])
         }
-    }
-
-    private func send(_ node: LiveNode, _ target: String, method: String = "POST", body: String = "", headers: [String: String] = [:]) throws -> RawResponse {
-        let connection = try RawConnection(port: node.port)
-        var head = "\(method) \(target) HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n"
-        for (name, value) in headers { head += "\(name): \(value)\r\n" }
-        try connection.send(head + "\r\n" + body)
-        return try connection.readResponse()
     }
 
     /// The events the file destination has written so far.
@@ -40,11 +31,11 @@ import TestSupport
         defer { node.stop() }
         let basic = Data("s2s.k:".utf8).base64EncodedString()
         let accepted = [
-            try send(node, "/api/v1/event?token=js.k", body: #"{"event_type":"a"}"#, headers: ["Origin": "https://app.example.com"]),
-            try send(node, "/api/v1/events", body: #"[{"event_type":"b"},{"event_type":"c"}]"#, headers: ["X-Auth-Token": "js.k"]),
-            try send(node, "/api/v1/s2s/event", body: #"{"event_type":"d"}"#, headers: ["api_key": "s2s.k"]),
-            try send(node, "/api/v1/s2s/event?p_x9=s2s.k", body: #"{"event_type":"e"}"#),
-            try send(node, "/api/v1/events/bulk", body: "{\"event_type\":\"f\"}\n\n{\"event_type\":\"g\"}\n", headers: ["Authorization": "Basic \(basic)"]),
+            try node.send("/api/v1/event?token=js.k", body: #"{"event_type":"a"}"#, headers: ["Origin": "https://app.example.com"]),
+            try node.send("/api/v1/events", body: #"[{"event_type":"b"},{"event_type":"c"}]"#, headers: ["X-Auth-Token": "js.k"]),
+            try node.send("/api/v1/s2s/event", body: #"{"event_type":"d"}"#, headers: ["api_key": "s2s.k"]),
+            try node.send("/api/v1/s2s/event?p_x9=s2s.k", body: #"{"event_type":"e"}"#),
+            try node.send("/api/v1/events/bulk", body: "{\"event_type\":\"f\"}\n\n{\"event_type\":\"g\"}\n", headers: ["Authorization": "Basic \(basic)"]),
         ]
         for response in accepted {
             #expect(response.status == 200)
@@ -55,28 +46,28 @@ import TestSupport
         let first = try #require(lines.first)
         #expect(first.contains(#""api_key":"web""#) && first.contains(#""source_ip":"127.0.0.1""#))
         #expect(first.contains(#""eventn_ctx_event_id":""#) && first.contains(#""_timestamp":""#))
-        #expect(try send(node, "/ping", method: "GET").body == "pong")
+        #expect(try node.send("/ping", method: "GET").body == "pong")
     }
 
     @Test func everyIngestionErrorIsClearAndKeepsNothing() async throws {
         let node = try Self.node()
         defer { node.stop() }
-        let wrong = try send(node, "/api/v1/event?token=nope", body: #"{"event_type":"x"}"#)
+        let wrong = try node.send("/api/v1/event?token=nope", body: #"{"event_type":"x"}"#)
         #expect(wrong.status == 401 && wrong.body.contains("The token is not found: nope"))
-        #expect(try send(node, "/api/v1/event", body: #"{"event_type":"x"}"#).status == 401)
-        let clientOnServerRoute = try send(node, "/api/v1/s2s/event?token=js.k", body: #"{"event_type":"x"}"#)
+        #expect(try node.send("/api/v1/event", body: #"{"event_type":"x"}"#).status == 401)
+        let clientOnServerRoute = try node.send("/api/v1/s2s/event?token=js.k", body: #"{"event_type":"x"}"#)
         #expect(clientOnServerRoute.status == 401 && clientOnServerRoute.body.contains("server"))
-        #expect(try send(node, "/api/v1/event?token=js.k", body: "{}", headers: ["Origin": "https://evil.test"]).status == 401)
-        let large = try send(node, "/api/v1/event?token=js.k", body: #"{"event_type":"\#(String(repeating: "x", count: 400))"}"#)
+        #expect(try node.send("/api/v1/event?token=js.k", body: "{}", headers: ["Origin": "https://evil.test"]).status == 401)
+        let large = try node.send("/api/v1/event?token=js.k", body: #"{"event_type":"\#(String(repeating: "x", count: 400))"}"#)
         #expect(large.status == 413 && large.body.contains("server.max_event_size"))
         // One bad event in an array or a bulk body refuses the whole request.
-        let badJSON = try send(node, "/api/v1/events?token=js.k", body: #"[{"event_type":"kept?"}, {"bad"#)
+        let badJSON = try node.send("/api/v1/events?token=js.k", body: #"[{"event_type":"kept?"}, {"bad"#)
         #expect(badJSON.status == 400 && badJSON.body.contains("JSON"))
-        #expect(try send(node, "/api/v1/events/bulk?token=s2s.k", body: "{\"event_type\":\"kept?\"}\n[1]\n").status == 400)
-        #expect(try send(node, "/api/v1/events?token=js.k", body: #"[{"event_type":"kept?"}, 3]"#).status == 400)
-        #expect(try send(node, "/api/v1/event?token=js.k", body: "").status == 400)
+        #expect(try node.send("/api/v1/events/bulk?token=s2s.k", body: "{\"event_type\":\"kept?\"}\n[1]\n").status == 400)
+        #expect(try node.send("/api/v1/events?token=js.k", body: #"[{"event_type":"kept?"}, 3]"#).status == 400)
+        #expect(try node.send("/api/v1/event?token=js.k", body: "").status == 400)
         // Then a good one: only it is delivered.
-        #expect(try send(node, "/api/v1/event?token=js.k", body: #"{"event_type":"good"}"#).status == 200)
+        #expect(try node.send("/api/v1/event?token=js.k", body: #"{"event_type":"good"}"#).status == 200)
         let lines = try await delivered(node, count: 1)
         try await Task.sleep(for: .milliseconds(200))
         #expect(lines.count == 1 && lines[0].contains("good"))
@@ -87,18 +78,18 @@ import TestSupport
         defer { node.stop() }
         let admin = ["X-Admin-Token": "s3cret"]
         let directory = node.dataDirectory.appendingPathComponent("probe").path
-        let ok = try send(node, "/api/v1/destinations/test", body: #"{"type":"file","file":{"path":"\#(directory)"}}"#, headers: admin)
+        let ok = try node.send("/api/v1/destinations/test", body: #"{"type":"file","file":{"path":"\#(directory)"}}"#, headers: admin)
         #expect(ok.status == 200 && ok.body == #"{"status":"ok"}"#)
         // A regular file where the directory should be.
         _ = FileManager.default.createFile(atPath: directory + "-file", contents: Data())
-        let blocked = try send(node, "/api/v1/destinations/test", body: #"{"type":"file","file":{"path":"\#(directory)-file/x"}}"#, headers: admin)
+        let blocked = try node.send("/api/v1/destinations/test", body: #"{"type":"file","file":{"path":"\#(directory)-file/x"}}"#, headers: admin)
         #expect(blocked.status == 400 && blocked.body.contains("unable to connect to your destination: "))
-        let unknown = try send(node, "/api/v1/destinations/test", body: #"{"type":"mongo"}"#, headers: admin)
+        let unknown = try node.send("/api/v1/destinations/test", body: #"{"type":"mongo"}"#, headers: admin)
         #expect(unknown.status == 400 && unknown.body.contains("unknown destination type"))
-        let missing = try send(node, "/api/v1/destinations/test", body: #"{"type":"postgres","datasource":{"db":"x"}}"#, headers: admin)
+        let missing = try node.send("/api/v1/destinations/test", body: #"{"type":"postgres","datasource":{"db":"x"}}"#, headers: admin)
         #expect(missing.status == 400 && missing.body.contains("datasource.host"))
-        let refused = try send(node, "/api/v1/destinations/test", body: #"{"type":"postgres","datasource":{"host":"127.0.0.1","port":1,"db":"x","username":"u"}}"#, headers: admin)
+        let refused = try node.send("/api/v1/destinations/test", body: #"{"type":"postgres","datasource":{"host":"127.0.0.1","port":1,"db":"x","username":"u"}}"#, headers: admin)
         #expect(refused.status == 400 && refused.body.lowercased().contains("refused"))
-        #expect(try send(node, "/api/v1/destinations/test", body: #"{"type":"file"}"#).status == 401)
+        #expect(try node.send("/api/v1/destinations/test", body: #"{"type":"file"}"#).status == 401)
     }
 }

@@ -3,6 +3,7 @@ import Loop
 import Node
 import NodeConfig
 import Synchronization
+import TestSupport
 
 /// A whole node running in this process on its own thread, bound to loopback port 0, for routes that need the
 /// loop (work queue, gossip) — Hummingbird's `.live` test mode.
@@ -36,6 +37,15 @@ final class LiveNode: Sendable {
         }.start()
         guard bound.wait(timeout: .now() + 10) == .success else { throw LiveNodeError.didNotStart }
         self.port = port.withLock { $0 }
+    }
+
+    /// Sends one request over a fresh TCP connection and reads the response.
+    func send(_ target: String, method: String = "POST", body: String = "", headers: [String: String] = [:]) throws -> RawResponse {
+        let connection = try RawConnection(port: port)
+        var head = "\(method) \(target) HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n"
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
+        try connection.send(head + "\r\n" + body)
+        return try connection.readResponse()
     }
 
     /// Stops the node and waits until its loop has ended.

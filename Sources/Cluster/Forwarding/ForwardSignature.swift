@@ -1,5 +1,6 @@
 @preconcurrency import Crypto  // SymmetricKey is an immutable value, not yet marked Sendable.
 import Foundation
+import WireBytes
 
 /// Signs and checks forwarded admin calls with the cluster secret, so a node only acts on a forwarded call that
 /// another member of the cluster sent to it. Pure apart from swift-crypto and the random nonce: the time is always
@@ -53,23 +54,23 @@ public struct ForwardSignature: Sendable {
                      nonce: [UInt8]? = nil) -> String {
         let nonce = nonce ?? Self.randomNonce()
         precondition(nonce.count == Self.nonceByteCount, "a forward signature nonce is \(Self.nonceByteCount) bytes")
-        let nonceHex = Self.hex(nonce)
+        let nonceHex = Hex.encode(nonce)
         let message = Self.message(method: method, target: target, body: body, from: from, to: to,
                                    timestamp: unixMilliseconds, nonce: nonceHex)
         let code = HMAC<SHA256>.authenticationCode(for: message, using: keys[0])
-        return "t=\(unixMilliseconds),n=\(from),r=\(to),x=\(nonceHex),v2=\(Self.hex(code))"
+        return "t=\(unixMilliseconds),n=\(from),r=\(to),x=\(nonceHex),v2=\(Hex.encode(code))"
     }
 
     /// Whether the parsed signature's MAC is that of the call under any of the keys; compares in constant time.
     func isValid(_ parsed: Parsed, method: String, target: String, body: [UInt8]) -> Bool {
         let message = Self.message(method: method, target: target, body: body, from: parsed.node, to: parsed.recipient,
-                                   timestamp: parsed.timestamp, nonce: Self.hex(parsed.nonce))
+                                   timestamp: parsed.timestamp, nonce: Hex.encode(parsed.nonce))
         return keys.contains { HMAC<SHA256>.isValidAuthenticationCode(parsed.code, authenticating: message, using: $0) }
     }
 
     private static func message(method: String, target: String, body: [UInt8], from: String, to: String,
                                 timestamp: UInt64, nonce: String) -> [UInt8] {
-        let bodyHash = hex(SHA256.hash(data: body))
+        let bodyHash = Hex.encode(SHA256.hash(data: body))
         return Array([domain, method, target, bodyHash, String(timestamp), from, to, nonce].joined(separator: "\n").utf8)
     }
 
@@ -118,10 +119,10 @@ public struct ForwardSignature: Sendable {
                 guard recipient == nil, !text.isEmpty else { return nil }
                 recipient = text
             case "x":
-                guard nonce == nil, let parsed = unhex(text), parsed.count == nonceByteCount else { return nil }
+                guard nonce == nil, let parsed = Hex.decode(text), parsed.count == nonceByteCount else { return nil }
                 nonce = parsed
             case "v2":
-                guard code == nil, let parsed = unhex(text), parsed.count == SHA256.byteCount else { return nil }
+                guard code == nil, let parsed = Hex.decode(text), parsed.count == SHA256.byteCount else { return nil }
                 code = parsed
             default:
                 continue
@@ -129,38 +130,6 @@ public struct ForwardSignature: Sendable {
         }
         guard let timestamp, let node, let recipient, let nonce, let code else { return nil }
         return Parsed(timestamp: timestamp, node: node, recipient: recipient, nonce: nonce, code: code)
-    }
-
-    static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    private static func unhex(_ text: String) -> [UInt8]? {
-        let utf8 = Array(text.utf8)
-        guard utf8.count % 2 == 0 else { return nil }
-        func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-            default: nil
-            }
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(utf8.count / 2)
-        var index = 0
-        while index < utf8.count {
-            guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else { return nil }
-            out.append(high << 4 | low)
-            index += 2
-        }
-        return out
     }
 
     /// The wall clock in unix milliseconds, what nodes sign with and check against. Nodes of one cluster must keep
