@@ -64,6 +64,8 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
         // Admin token, OAuth2 client credentials (HS256 tokens) and permission checks.
+        // Analytics connectors: the model and its validation (the runner comes with topics and sinks).
+        .target(name: "Connectors", dependencies: ["Templates"]),
         .target(name: "Auth", dependencies: [
             "NodeConfig", "WireBytes",
             .product(name: "JWTKit", package: "jwt-kit"),
@@ -71,7 +73,7 @@ let package = Package(
         ]),
         .target(name: "NodeConfig", dependencies: ["HTTP", "Gossip", .product(name: "Yams", package: "Yams")]),
         .target(name: "Node", dependencies: [
-            "Loop", "HTTP", "Auth", "NodeConfig", "Cluster", "Gossip", "Templates", "Pipeline", "SourceSync",
+            "Loop", "HTTP", "Auth", "NodeConfig", "Cluster", "Gossip", "Templates", "Pipeline", "SourceSync", "Connectors",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),

@@ -74,6 +74,7 @@ public final class NodeApplication: @unchecked Sendable {
         try StateRoutes(admin: admin, cluster: cluster).register(on: &router)
         try IngestionRoutes(services: pipeline).register(on: &router)
         try IAMRoutes(issuer: tokens).register(on: &router)
+        try ConnectorRoutes(bearer: BearerAuthentication(issuer: tokens, admin: AdminToken(server.adminToken)), cluster: cluster).register(on: &router)
         try DestinationRoutes(admin: admin, services: pipeline).register(on: &router)
         try SourceRoutes(admin: admin, cluster: cluster, sources: sources).register(on: &router)
         try FallbackRoutes(admin: admin, cluster: cluster, services: pipeline,

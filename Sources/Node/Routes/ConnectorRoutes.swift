@@ -1,0 +1,157 @@
+import Auth
+import Connectors
+import Foundation
+import HTTP
+import Replication
+import Templates
+
+/// The analytics connectors' admin API (`/analytics-connector/v1/admin/connectors`, AccelByte's shape): create,
+/// list, show, edit, delete, activate and deactivate, each needing its action on `ADMIN:ANALYTICS:CONNECTOR`
+/// (bearer token, or the admin token as superuser). Connectors are replicated records, so any node answers and sees
+/// every change within a gossip round or two. Errors come as `{"errorCode", "errorMessage"}` (ErrorMapping).
+struct ConnectorRoutes: Sendable {
+    let bearer: BearerAuthentication
+    let cluster: ClusterServices
+
+    static let resource = "ADMIN:ANALYTICS:CONNECTOR"
+    static let base = "/analytics-connector/v1/admin/connectors"
+
+    func register(on router: inout Router) throws(RouterError) {
+        try router.post(Self.base, handler: bearer(Self.resource, .create, create))
+        try router.get(Self.base, handler: bearer(Self.resource, .read, list))
+        try router.get("\(Self.base)/{id}", handler: bearer(Self.resource, .read, show))
+        try router.put("\(Self.base)/{id}", handler: bearer(Self.resource, .update, edit))
+        try router.delete("\(Self.base)/{id}", handler: bearer(Self.resource, .delete, remove))
+        try router.put("\(Self.base)/{id}/activate", handler: bearer(Self.resource, .update) { request, context in
+            try await setActive(true, request, context)
+        })
+        try router.put("\(Self.base)/{id}/deactivate", handler: bearer(Self.resource, .update) { request, context in
+            try await setActive(false, request, context)
+        })
+    }
+
+    /// The body's JSON object, or a 400.
+    private func fields(of request: HTTPRequest) throws(HTTPError) -> [String: JSONValue] {
+        let json: JSONValue
+        do {
+            json = try JSONValue(parsingBytes: request.body)
+        } catch {
+            throw HTTPError(.badRequest, "The body is not JSON: \(error)")
+        }
+        guard case .object(let fields) = json else { throw HTTPError(.badRequest, "The body must be a JSON object") }
+        return fields
+    }
+
+    private func draft(_ fields: [String: JSONValue]) throws(HTTPError) -> ConnectorDraft {
+        do {
+            return try ConnectorDraft(json: .object(fields))
+        } catch {
+            throw Self.httpError(error)
+        }
+    }
+
+    private static func httpError(_ refusal: ConnectorDraft.Refusal) -> HTTPError {
+        HTTPError(refusal.notImplemented ? HTTPStatus(code: 501) : .badRequest, refusal.description)
+    }
+
+    private func connectors() throws(HTTPError) -> [Connector] {
+        try cluster.requireState().list(prefix: Connector.keyPrefix).compactMap { try? JSONDecoder().decode(Connector.self, from: Data($0.value)) }
+    }
+
+    private func connector(_ context: RequestContext) throws(HTTPError) -> Connector {
+        let text = try context.parameter("id")
+        guard let id = UInt64(text), let record = try cluster.requireState().get(Connector.key(of: id)),
+              let connector = try? JSONDecoder().decode(Connector.self, from: Data(record.value)) else {
+            throw HTTPError(.notFound, "Connector \(text) not found")
+        }
+        return connector
+    }
+
+    private func store(_ connector: Connector) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        try await cluster.requireState().put(Connector.key(of: connector.id), value: Array(try encoder.encode(connector)))
+    }
+
+    @Sendable func create(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        let draft = try draft(try fields(of: request))
+        guard try !connectors().contains(where: { $0.connectorName == draft.connectorName }) else {
+            throw HTTPError(.conflict, "A connector named \(draft.connectorName) exists already")
+        }
+        let now = RFC3339.now()
+        let connector = Connector(id: try await cluster.requireState().allocateID(), connectorName: draft.connectorName, connectorType: "SINK",
+                                  storageType: draft.storageType, config: draft.config, filter: draft.filter, active: true,
+                                  createdAt: now, updatedAt: now)
+        try await store(connector)
+        return .json(connector, status: .created)
+    }
+
+    struct Listing: Encodable {
+        let data: [Connector]
+    }
+
+    @Sendable func list(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        var found = try connectors()
+        if let storage = request.query["storageType"] { found = found.filter { $0.storageType.rawValue == storage } }
+        if let name = request.query["connectorName"] { found = found.filter { $0.connectorName == name } }
+        if let state = request.query["connectorState"] {
+            // The configured state; a task's ERROR comes with the connector runtime.
+            guard ["ACTIVE", "INACTIVE"].contains(state) else { throw HTTPError(.badRequest, "connectorState must be ACTIVE or INACTIVE") }
+            found = found.filter { $0.active == (state == "ACTIVE") }
+        }
+        return .json(Listing(data: found.sorted { $0.id < $1.id }))
+    }
+
+    @Sendable func show(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        .json(try connector(context))
+    }
+
+    @Sendable func edit(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        var connector = try connector(context)
+        // The unchangeable fields may be left out of an edit; they are taken from the stored connector.
+        var body = try fields(of: request)
+        if body["connectorName"] == nil { body["connectorName"] = .string(connector.connectorName) }
+        if body["storageType"] == nil { body["storageType"] = .string(connector.storageType.rawValue) }
+        if case .object(var config)? = body["config"], config["eventType"] == nil {
+            config["eventType"] = connector.config["eventType"].map { JSONValue.string($0) }
+            body["config"] = .object(config)
+        }
+        let draft = try draft(body)
+        do {
+            try draft.checkEdit(of: connector)
+        } catch {
+            throw Self.httpError(error)
+        }
+        connector.config = draft.config
+        connector.filter = draft.filter
+        connector.updatedAt = RFC3339.now()
+        try await store(connector)
+        return .json(connector)
+    }
+
+    struct Deleted: Encodable {
+        let deleted: Bool
+        let id: UInt64
+    }
+
+    @Sendable func remove(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        let connector = try connector(context)
+        try await cluster.requireState().delete(Connector.key(of: connector.id))
+        return .json(Deleted(deleted: true, id: connector.id))
+    }
+
+    struct Activation: Encodable {
+        let id: UInt64
+        let active: Bool
+    }
+
+    private func setActive(_ active: Bool, _ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        var connector = try connector(context)
+        if connector.active != active {
+            connector.active = active
+            connector.updatedAt = RFC3339.now()
+            try await store(connector)
+        }
+        return .json(Activation(id: connector.id, active: active))
+    }
+}
