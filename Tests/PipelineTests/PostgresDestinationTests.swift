@@ -108,9 +108,12 @@ import TestSupport
         guard case .stored(let rejected) = outcome else { Issue.record("\(outcome)"); return }
         #expect(Array(rejected.keys) == [3])
         #expect(try await fixture.query("SELECT id, item FROM \(fixture.schema).orders ORDER BY id") == [["1", "a"], ["2", "b2"], ["3", "c"]])
+        // Rows without a key value are all kept: they cannot match a row.
+        #expect(try await fixture.store(keyed([["item": .string("n1")], ["item": .string("n2")], ["id": .null, "item": .string("n3")]])) == .allStored)
+        #expect(try await fixture.query("SELECT count(*) FROM \(fixture.schema).orders WHERE id IS NULL") == [["3"]])
         // Without the key, rows are appended as before.
         #expect(try await fixture.store(batch("orders", [["id": .number(4), "item": .string("d")]])) == .allStored)
-        #expect(try await fixture.query("SELECT count(*) FROM \(fixture.schema).orders") == [["4"]])
+        #expect(try await fixture.query("SELECT count(*) FROM \(fixture.schema).orders") == [["7"]])
         #expect(await fixture.finish() == 0)
     }
 

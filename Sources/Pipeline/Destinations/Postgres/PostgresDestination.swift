@@ -66,9 +66,14 @@ public final class PostgresDestination: Destination, @unchecked Sendable {
     /// The key gets a unique index (needed by ON CONFLICT) when the table has none; within the batch the last row
     /// of a key wins, as it would have written last.
     private func upsert(_ rows: [Row], key: [String], into table: String, on connection: PostgresConnection) async throws(PostgresError) -> [Int: String] {
-        var lastOfKey: [[JSONValue?]: Int] = [:]
-        for (index, row) in rows.enumerated() { lastOfKey[key.map { row.columns[$0] }] = index }
-        let kept = lastOfKey.values.sorted()
+        // Rows without a full key never conflict (NULL is distinct in a unique index): all of them are kept.
+        var lastOfKey: [[JSONValue]: Int] = [:]
+        var unkeyed: [Int] = []
+        for (index, row) in rows.enumerated() {
+            let values = key.compactMap { row.columns[$0] }.filter { $0 != .null }
+            if values.count == key.count { lastOfKey[values] = index } else { unkeyed.append(index) }
+        }
+        let kept = (Array(lastOfKey.values) + unkeyed).sorted()
         let qualified = PostgresIdentifier.qualified(settings.schema, table)
         let staging = "rivulet_upsert"
         // The table and its columns first, so the staging table copies its shape.
