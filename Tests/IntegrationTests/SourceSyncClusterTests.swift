@@ -17,7 +17,7 @@ import TestSupport
         cluster:
           bind: 127.0.0.1:0
           seeds: [\(seeds.map { "127.0.0.1:\($0)" }.joined(separator: ", "))]
-          forward_timeout: 3s
+          forward_timeout: 20s
           gossip: {profile: loopback}
         destinations:
           pg: {type: postgres, datasource: {\(datasource), schema: \(schema)_out}}
@@ -150,7 +150,8 @@ import TestSupport
         #expect(bigStarted.status == 202)
         let midway = GossipClusterTests.time(within: 20) { Self.collection(other, "shop", "big")["cursor"] as? String != nil }
         #expect(midway != nil, "the big sync never recorded a cursor")
-        let stop = try node1.request("POST", "/api/v1/sources/clear_cache?source=shop&collection=big", token: Self.token)
+        // clear_cache answers once the run has stopped (its page in flight written), which takes a moment on a busy machine.
+        let stop = try node1.request("POST", "/api/v1/sources/clear_cache?source=shop&collection=big", token: Self.token, timeout: 30)
         #expect(stop.status == 200, "\(stop.body)")
         _ = GossipClusterTests.time(within: 5) { Self.lastRun(other, "shop", "big")["status"] as? String == "cancelled" }
         try await Task.sleep(for: .seconds(1))

@@ -35,11 +35,8 @@ public final class NodeProcess: @unchecked Sendable {
         process.currentDirectoryURL = directory
         process.standardOutput = stdout
         process.standardError = stderr
-        stderr.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            self?.logLock.withLock { self?.logText += text }
-        }
         try process.run()
+        PipeLog.follow(stderr.fileHandleForReading) { [weak self] text in self?.logLock.withLock { self?.logText += text } }
         let deadline = Date().addingTimeInterval(timeout)
         var output = ""
         while Date() < deadline, process.isRunning {

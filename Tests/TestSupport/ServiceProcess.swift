@@ -68,11 +68,8 @@ public final class ServiceProcess: @unchecked Sendable {
         if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.standardOutput = output
         process.standardError = output
-        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            self?.lock.withLock { self?.logText += text }
-        }
         try process.run()
+        PipeLog.follow(output.fileHandleForReading) { [weak self] text in self?.lock.withLock { self?.logText += text } }
         Self.registry.withLock { Self.running.append(self) }
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {

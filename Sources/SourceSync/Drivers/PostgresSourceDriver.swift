@@ -10,8 +10,7 @@ import Templates
 /// LIMIT n` per page, rows sharing the cursor value at a page's end would be lost.
 final class PostgresSourceDriver: SourceDriver, @unchecked Sendable {
     private let loop: EventLoop
-    private let settings: PostgresDestination.Settings
-    private var connection: PostgresConnection?
+    private let link: PostgresLink
 
     /// The server-side cursor's name; one read at a time per connection.
     private static let cursorName = "rivulet_source"
@@ -22,7 +21,7 @@ final class PostgresSourceDriver: SourceDriver, @unchecked Sendable {
                                                       schema: settings.schema, username: settings.username, password: settings.password)
         // The first FETCH of an ordered cursor may sort the whole table before it returns a row.
         connection.queryTimeout = .seconds(600)
-        self.settings = connection
+        link = PostgresLink(loop: loop, settings: connection)
     }
 
     /// Reads as `SourceDriver` says, each value typed by its column's type (see `value(_:type:)`). A page that
@@ -41,10 +40,10 @@ final class PostgresSourceDriver: SourceDriver, @unchecked Sendable {
         }
         precondition(pageSize >= 1, "pageSize \(pageSize) must be at least 1")
         let (select, parameters) = Self.select(table: table, query: query, cursorField: cursorField,
-                                               schema: settings.schema, after: cursor)
+                                               schema: link.settings.schema, after: cursor)
         let connection: PostgresConnection
         do {
-            connection = try await connected()
+            connection = try await link.connected()
         } catch {
             throw SourceError(error)
         }
@@ -148,32 +147,19 @@ final class PostgresSourceDriver: SourceDriver, @unchecked Sendable {
     /// connection is dropped (the next read opens another).
     private func end(_ connection: PostgresConnection, after error: PostgresError?) async {
         if case .unreachable = error {
-            dropConnection()
+            link.drop()
             return
         }
         do {
             try await connection.query("ROLLBACK")
         } catch {
-            dropConnection()
+            link.drop()
         }
-    }
-
-    private func connected() async throws(PostgresError) -> PostgresConnection {
-        if let connection, connection.isUsable { return connection }
-        dropConnection()
-        let fresh = try await PostgresConnection.connect(loop: loop, settings: settings)
-        connection = fresh
-        return fresh
-    }
-
-    private func dropConnection() {
-        connection?.close()
-        connection = nil
     }
 
     func close() async {
         loop.assertInLoop()
-        dropConnection()
+        link.drop()
     }
 }
 

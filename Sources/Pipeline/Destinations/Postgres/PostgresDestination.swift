@@ -14,13 +14,14 @@ public final class PostgresDestination: Destination, @unchecked Sendable {
     private let settings: Settings
     private let loop: EventLoop
     private let tables: PostgresTables
-    private var connection: PostgresConnection?
+    private let link: PostgresLink
 
     init(id: String, settings: Settings, context: DestinationContext) {
         self.id = id
         self.settings = settings
         loop = context.loop
         tables = PostgresTables(schema: settings.schema)
+        link = PostgresLink(loop: context.loop, settings: settings)
     }
 
     public func store(_ batch: TableBatch) async -> StoreOutcome {
@@ -30,7 +31,7 @@ public final class PostgresDestination: Destination, @unchecked Sendable {
         } catch {
             switch error {
             case .unreachable(let reason):
-                dropConnection()
+                link.drop()
                 return .unreachable(reason)
             case .loginRefused(let reason):
                 return .stored(rejected: Self.all(batch, reason))
@@ -46,7 +47,7 @@ public final class PostgresDestination: Destination, @unchecked Sendable {
 
     /// Stores `batch`, reading the table's columns again once when a statement shows the cache stale.
     private func write(_ batch: TableBatch) async throws(PostgresError) -> [Int: String] {
-        let connection = try await connected()
+        let connection = try await link.connected()
         let table = PostgresIdentifier.fitted(batch.table)
         do throws(PostgresError) {
             return try await write(batch, into: table, on: connection)
@@ -188,19 +189,6 @@ public final class PostgresDestination: Destination, @unchecked Sendable {
         return Task { try await BackgroundWork.shared.run { PostgresCopyPlan(rows: slice, kinds: kinds, table: table) } }
     }
 
-    private func connected() async throws(PostgresError) -> PostgresConnection {
-        if let connection, connection.isUsable { return connection }
-        dropConnection()
-        let fresh = try await PostgresConnection.connect(loop: loop, settings: settings)
-        connection = fresh
-        return fresh
-    }
-
-    private func dropConnection() {
-        connection?.close()
-        connection = nil
-    }
-
     /// Connects, creates the schema if needed, and creates, fills and drops a table
     /// `rivulet_test_connection_<random>` in one transaction, so a failure leaves nothing behind.
     public func testConnection() async throws(DestinationFailure) {
@@ -218,6 +206,6 @@ public final class PostgresDestination: Destination, @unchecked Sendable {
 
     public func close() async {
         loop.assertInLoop()
-        dropConnection()
+        link.drop()
     }
 }
