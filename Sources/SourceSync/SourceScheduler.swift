@@ -66,10 +66,6 @@ public final class SourceScheduler: @unchecked Sendable {
         state.get(SyncState.key(source: source, collection: collection)).map { SyncState(json: $0.value) } ?? SyncState()
     }
 
-    public func isRunning(source: String, collection: String) -> Bool {
-        running[SyncState.key(source: source, collection: collection)] != nil
-    }
-
     private static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
 
     private func tick() {

@@ -169,11 +169,15 @@ public final class ReplayService: @unchecked Sendable {
     private func execute(_ prepared: Prepared) async -> Job {
         let runner = pipeline.runners[prepared.destinationID]!
         let started = ContinuousClock.now
-        let total = (try? FileManager.default.attributesOfItem(atPath: prepared.path)[.size] as? UInt64) ?? nil
         var job = Job(job: prepared.jobID, instance: instance, file_name: prepared.fileName, destination_id: prepared.destinationID,
                       status: "running", phase: prepared.request.skipMalformed ? "replaying" : "validating",
-                      lines_read: 0, bytes_read: 0, bytes_total: total ?? 0, percent: 0, events_per_sec: 0,
+                      lines_read: 0, bytes_read: 0, bytes_total: 0, percent: 0, events_per_sec: 0,
                       replayed: 0, skipped_malformed: 0, failed_again: 0, error: nil, started_at: RFC3339.now(), duration_ms: 0)
+        // Recorded before the first wait: `start` answers with it at once.
+        record(job)
+        let path = prepared.path
+        // A stat is file I/O, so it runs off the loop like the replay's reads. Request bodies have no file (0).
+        job.bytes_total = await blockingRead { (try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? UInt64 } ?? 0
         record(job)
         let passes = prepared.request.skipMalformed ? 1.0 : 2.0
         let writer = pipeline.batchWriter(for: prepared.destinationID)!
