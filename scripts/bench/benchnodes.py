@@ -72,3 +72,15 @@ def start_postgres(work):
             return process, port
         time.sleep(0.1)
     fail("PostgreSQL did not start")
+
+
+def stop(processes, work):
+    """Stops the benchmark's processes (SIGTERM, SIGKILL after 10 s) and removes its work directory."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    shutil.rmtree(work, ignore_errors=True)

@@ -14,7 +14,7 @@ Exits 1 when a target is missed, 2 on a setup error."""
 import json, os, re, shutil, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchnodes import ROOT, binary, fail, free_port, run, start, start_postgres
+from benchnodes import ROOT, binary, fail, free_port, run, start, start_postgres, stop
 
 DURATION = int(os.environ.get("DURATION", "20"))
 ROWS = int(os.environ.get("ROWS", "500000"))
@@ -139,14 +139,7 @@ def main():
         results["nginx (static 200)"] = wrk(nginx_port, body, DURATION)
         ours_copy, psql_copy = copy_comparison(work, pg_port)
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        shutil.rmtree(work, ignore_errors=True)
+        stop(processes, work)
 
     nginx_rps = results["nginx (static 200)"][0]
     print(f"POST /api/v1/s2s/event, {size}-byte event, wrk -t1 -c{CONNECTIONS} -d{DURATION}s, {os.cpu_count()} cores")

@@ -10,7 +10,7 @@ Exits 1 when a target is missed, 2 on a setup error."""
 import json, os, shutil, sys, tempfile, time, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchnodes import binary, fail, run, start, start_postgres
+from benchnodes import binary, fail, run, start, start_postgres, stop
 
 LINES = int(os.environ.get("LINES", "1000000"))
 MIN_VS_PSQL, MAX_RSS_MB = 0.8, 100
@@ -95,11 +95,7 @@ logging: {{level: warning}}
         rss = peak_rss_mb(node.pid)
         size_mb = os.path.getsize(f"{work}/bench/fallback/{name}") / 1e6
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=10)
-        shutil.rmtree(work, ignore_errors=True)
+        stop(processes, work)
 
     print(f"replay of a {LINES:,}-line fallback file ({size_mb:.0f} MB) into PostgreSQL, {os.cpu_count()} cores, best of 2")
     print(f"runs: rivulet {[round(r) for r in ours]}, rivulet skip_malformed {[round(r) for r in ours_one_pass]}, psql {[round(r) for r in theirs]} events/s",

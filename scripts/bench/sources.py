@@ -10,7 +10,7 @@ Exits 1 when the target is missed, 2 on a setup error."""
 import json, os, shutil, subprocess, sys, tempfile, time, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchnodes import binary, fail, run, start, start_postgres
+from benchnodes import binary, fail, run, start, start_postgres, stop
 
 ROWS = int(os.environ.get("ROWS", "1000000"))
 MIN_VS_PSQL = 0.7
@@ -79,11 +79,7 @@ logging: {{level: warning}}
                            shell=True, check=True)
             theirs.append(ROWS / (time.monotonic() - started))
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=10)
-        shutil.rmtree(work, ignore_errors=True)
+        stop(processes, work)
 
     print(f"full sync of a {ROWS:,}-row table PostgreSQL -> PostgreSQL, {os.cpu_count()} cores, best of 2")
     print(f"runs: rivulet {[round(r) for r in ours]}, psql {[round(r) for r in theirs]} rows/s", file=sys.stderr)
