@@ -64,8 +64,13 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
         // Admin token, OAuth2 client credentials (HS256 tokens) and permission checks.
-        // Analytics connectors: the model and its validation (the runner comes with topics and sinks).
-        .target(name: "Connectors", dependencies: ["Templates"]),
+        // Analytics connectors: topic logs, the connector model and validation, tasks and their S3/PostgreSQL sinks.
+        .target(name: "Connectors", dependencies: [
+            "Loop", "HTTP", "Templates", "NodeConfig", "Pipeline", "Cluster",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ]),
         .target(name: "Auth", dependencies: [
             "NodeConfig", "WireBytes",
             .product(name: "JWTKit", package: "jwt-kit"),
@@ -99,6 +104,9 @@ let package = Package(
             "Cluster", "Replication", "HTTP", "Loop", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "NodeConfig", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "ConnectorsTests", dependencies: [
+            "Connectors", "Pipeline", "Templates", "HTTP", "Loop", "TestSupport", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "SourceSyncTests", dependencies: ["SourceSync", "Templates", "NodeConfig", "Pipeline", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "Templates", "NodeConfig", "HTTP", "Loop", "TestSupport", .product(name: "Logging", package: "swift-log"),
