@@ -1,5 +1,6 @@
 import Auth
 import Cluster
+import Connectors
 import Foundation
 import Gossip
 import HTTP
@@ -33,6 +34,8 @@ public final class NodeApplication: @unchecked Sendable {
     private let destinations: [DestinationConfig]
     /// `sources:`, read in `init` like the destinations.
     private let sources: SourceServices
+    /// Topic logs and connector tasks, started with the pipeline.
+    private let connectors = ConnectorServices()
     /// `iam:`: issues the OAuth2 tokens that the analytics-connector routes check.
     private let tokens: TokenIssuer
     /// Set when the node must exit 1: it could not start, or another live node holds its name.
@@ -72,9 +75,10 @@ public final class NodeApplication: @unchecked Sendable {
         }).register(on: &router)
         try TemplateRoutes(admin: admin, evaluator: evaluator, workQueue: WorkQueue(loop: loop)).register(on: &router)
         try StateRoutes(admin: admin, cluster: cluster).register(on: &router)
-        try IngestionRoutes(services: pipeline).register(on: &router)
+        try IngestionRoutes(services: pipeline, eventTypeField: configuration.topics.eventTypeField).register(on: &router)
         try IAMRoutes(issuer: tokens).register(on: &router)
-        try ConnectorRoutes(bearer: BearerAuthentication(issuer: tokens, admin: AdminToken(server.adminToken)), cluster: cluster).register(on: &router)
+        try ConnectorRoutes(bearer: BearerAuthentication(issuer: tokens, admin: AdminToken(server.adminToken)), cluster: cluster,
+                            services: connectors, deadline: configuration.cluster.forwardTimeout.milliseconds).register(on: &router)
         try DestinationRoutes(admin: admin, services: pipeline).register(on: &router)
         try SourceRoutes(admin: admin, cluster: cluster, sources: sources).register(on: &router)
         try FallbackRoutes(admin: admin, cluster: cluster, services: pipeline,
@@ -207,6 +211,26 @@ public final class NodeApplication: @unchecked Sendable {
         pipeline.replay = ReplayService(pipeline: pipeline.pipeline!, allowedDirectories: configuration.server.replayAllowedDirs)
         pipeline.catalog = FallbackCatalog(directory: pipeline.pipeline!.fallbackDirectory, instance: configuration.server.name, loop: loop)
         try startSources()
+        try await startConnectors(context: context)
+    }
+
+    /// Opens the topic logs, starts copying events into them, and runs this node's task of every active connector.
+    private func startConnectors(context: DestinationContext) async throws {
+        guard let events = pipeline.pipeline, let state = cluster.state, let store else { return }
+        let settings = configuration.topics
+        let topics = try await TopicStore.open(directory: "\(configuration.server.dataDirectory)/topics", settings: settings,
+                                               loop: loop, logger: Logger(label: "rivulet.topics"))
+        connectors.topics = topics
+        if settings.enabled {
+            let router = try TopicRouter(pipeline: events, store: topics, logger: Logger(label: "rivulet.topics"))
+            connectors.router = router
+            router.start()
+        }
+        let runtime = ConnectorRuntime(node: configuration.server.name, state: state, store: topics,
+                                       offsets: try await ConnectorOffsets.load(from: store), context: context,
+                                       logger: Logger(label: "rivulet.connectors"))
+        connectors.runtime = runtime
+        runtime.start()
     }
 
     /// Schedules the sources this node owns, now and whenever ownership moves here.
@@ -248,6 +272,7 @@ public final class NodeApplication: @unchecked Sendable {
                 Task.immediate(executorPreference: loop) { [self] in
                     // Syncs and runners first: their destinations use the client. Undelivered events stay in the log.
                     await sources.scheduler?.stop()
+                    await connectors.close()
                     await pipeline.pipeline?.close()
                     client?.shutdown()
                     do {

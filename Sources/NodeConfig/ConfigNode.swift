@@ -89,6 +89,12 @@ struct ConfigNode {
         return value
     }
 
+    func positiveInt() throws(ConfigError) -> Int {
+        let value = try int()
+        guard value > 0 else { throw ConfigError.invalidValue(path: path, reason: "must be positive") }
+        return value
+    }
+
     func double() throws(ConfigError) -> Double {
         guard let scalar = node.scalar, tag == .int || tag == .float,
               let value = Double.construct(from: scalar)

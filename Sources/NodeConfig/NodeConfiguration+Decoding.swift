@@ -12,6 +12,7 @@ extension NodeConfiguration {
         try fields.read("logging", into: &logging) { node throws(ConfigError) in try LoggingSettings(node) }
         try fields.read("metrics", into: &metrics) { node throws(ConfigError) in try MetricsSettings(node) }
         try fields.read("fallback", into: &fallback) { node throws(ConfigError) in try FallbackSettings(node) }
+        try fields.read("topics", into: &topics) { node throws(ConfigError) in try TopicSettings(node) }
         try fields.read("api_keys", into: &apiKeys) { node throws(ConfigError) in try node.value() }
         try fields.read("destinations", into: &destinations) { node throws(ConfigError) in try node.value() }
         try fields.read("sources", into: &sources) { node throws(ConfigError) in try node.value() }
@@ -145,6 +146,30 @@ extension FallbackSettings {
             guard minutes >= 1.0 / 60 else { throw ConfigError.invalidValue(path: node.path, reason: "must be at least 1 second (0.0167)") }
             return minutes
         }
+        try fields.finish()
+    }
+}
+
+extension TopicSettings {
+    init(_ node: ConfigNode) throws(ConfigError) {
+        self.init()
+        var fields = try node.fields()
+        try fields.read("enabled", into: &enabled) { node throws(ConfigError) in try node.bool() }
+        for (key, keyPath) in [("event_type_field", \TopicSettings.eventTypeField), ("namespace_field", \.namespaceField), ("topic_field", \.topicField)] {
+            try fields.read(key, into: &self[keyPath: keyPath]) { node throws(ConfigError) in
+                let path = try node.string()
+                guard !path.isEmpty, !path.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty) else {
+                    throw ConfigError.invalidValue(path: node.path, reason: "must be a field name, with dots between nested names")
+                }
+                // The telemetry routes write the event type as a top-level field.
+                guard key != "event_type_field" || !path.contains(".") else {
+                    throw ConfigError.invalidValue(path: node.path, reason: "must be a top-level field name (no dots)")
+                }
+                return path
+            }
+        }
+        try fields.read("retention_hours", into: &retentionHours) { node throws(ConfigError) in try node.positiveInt() }
+        try fields.read("retention_bytes", into: &retentionBytes) { node throws(ConfigError) in try node.positiveInt() }
         try fields.finish()
     }
 }

@@ -20,6 +20,8 @@ public struct NodeConfiguration: Sendable, Equatable {
     public var metrics = MetricsSettings()
     /// `fallback:`: rotation of the files that keep refused events.
     public var fallback = FallbackSettings()
+    /// `topics:`: the topic logs analytics connectors read.
+    public var topics = TopicSettings()
     /// `api_keys:` as written (Jitsu's shape: who may send events and where they go); typed by the event API.
     public var apiKeys: ConfigValue?
     /// `destinations:` as written (where events are stored); typed by the pipeline.

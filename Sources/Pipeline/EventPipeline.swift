@@ -25,7 +25,7 @@ public final class EventPipeline: @unchecked Sendable {
     }
 
     public let settings: Settings
-    public let log: IncomingLog
+    public let log: EventLog
     public let offsets: OffsetStore
     /// Runners by destination id.
     public let runners: [String: DeliveryRunner]
@@ -33,7 +33,7 @@ public final class EventPipeline: @unchecked Sendable {
     /// `<data_dir>/fallback`.
     public var fallbackDirectory: String { "\(settings.dataDirectory)/fallback" }
 
-    private init(settings: Settings, log: IncomingLog, offsets: OffsetStore, runners: [String: DeliveryRunner], context: DestinationContext) {
+    private init(settings: Settings, log: EventLog, offsets: OffsetStore, runners: [String: DeliveryRunner], context: DestinationContext) {
         self.settings = settings
         self.log = log
         self.offsets = offsets
@@ -45,7 +45,7 @@ public final class EventPipeline: @unchecked Sendable {
     /// offset: events acknowledged before a crash are delivered now.
     public static func start(settings: Settings, context: DestinationContext) async throws -> EventPipeline {
         let incoming = "\(settings.dataDirectory)/incoming"
-        let log = try await IncomingLog.open(directory: incoming, loop: context.loop)
+        let log = try await EventLog.open(directory: incoming, loop: context.loop)
         if log.recoveredTruncatedBytes > 0 {
             context.logger.warning("incoming log: cut a torn record of \(log.recoveredTruncatedBytes) bytes at its end (never acknowledged)")
         }
@@ -78,9 +78,17 @@ public final class EventPipeline: @unchecked Sendable {
         _ = try await log.append(records)
     }
 
-    /// Removes log segments every destination has durably committed past.
+    /// Readers of the log besides the destinations' runners (the topic router), by their offset's name.
+    private var readers: Set<String> = []
+
+    /// Makes segments wait for `reader`'s committed offset too before they are trimmed. Call before it commits.
+    public func addReader(_ reader: String) {
+        readers.insert(reader)
+    }
+
+    /// Removes log segments every destination and reader has durably committed past.
     private func trim(_ durable: [String: UInt64]) {
-        let floor = runners.keys.map { durable[$0] ?? 0 }.min() ?? log.endOffset
+        let floor = (Array(runners.keys) + readers).map { durable[$0] ?? 0 }.min() ?? log.endOffset
         Task.immediate(executorPreference: log.loop) { [log] in await log.trim(below: floor) }
     }
 

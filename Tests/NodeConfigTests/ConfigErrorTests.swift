@@ -114,6 +114,9 @@ struct ConfigErrorTests {
         .init(yaml: "cluster: {gossip: {retransmit_mult: 0}}",
               message: "cluster.gossip.retransmit_mult: must be 1 to 64"),
         .init(yaml: "metrics: {path: metrics}", message: #"metrics.path: "metrics" must start with "/""#),
+        .init(yaml: "topics: {event_type_field: meta.type}", message: "topics.event_type_field: must be a top-level field name (no dots)"),
+        .init(yaml: "topics: {topic_field: \"a..b\"}", message: "topics.topic_field: must be a field name, with dots between nested names"),
+        .init(yaml: "topics: {retention_hours: 0}", message: "topics.retention_hours: must be positive"),
     ]
 
     @Test(arguments: rejected)

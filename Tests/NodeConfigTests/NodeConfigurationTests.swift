@@ -42,6 +42,21 @@ struct NodeConfigurationTests {
         #expect(configuration == NodeConfiguration())
     }
 
+    @Test func topicsSectionIsRead() throws {
+        let configuration = try NodeConfiguration.load(yaml: """
+            topics: {enabled: false, event_type_field: kind, namespace_field: meta.ns, topic_field: meta.name,
+                     retention_hours: 24, retention_bytes: 1000}
+            """, environment: [:])
+        var expected = TopicSettings()
+        expected.enabled = false
+        expected.eventTypeField = "kind"
+        expected.namespaceField = "meta.ns"
+        expected.topicField = "meta.name"
+        expected.retentionHours = 24
+        expected.retentionBytes = 1000
+        #expect(configuration.topics == expected)
+    }
+
     @Test func dataDirectoryFollowsTheNameUnlessSet() throws {
         let named = try NodeConfiguration.load(yaml: "server: {name: edge-2}", environment: [:])
         #expect(named.server.dataDirectory == "./data/edge-2")

@@ -91,15 +91,21 @@ public final class StateStore: @unchecked Sendable {
     public func write(_ records: [Record]) async throws {
         try admit(records)
         guard !records.isEmpty else { return }
-        try await enqueue(.upsert(records))
+        try await enqueue([.upsert(records)])
     }
 
     /// Stores `value` under `name`, replacing what was there, in the same group commit as records: for the few
     /// integers the node must not lose, such as the id allocator's last sequence or the hybrid clock's last wall
     /// time. Returns once durable.
     public func setMetadata(_ name: String, _ value: UInt64) async throws {
+        try await setMetadata([name: value])
+    }
+
+    /// Stores several metadata values in one transaction: all of them or none.
+    public func setMetadata(_ values: [String: UInt64]) async throws {
         loop.assertInLoop()
-        try await enqueue(.metadata(name: name, value: value))
+        guard !values.isEmpty else { return }
+        try await enqueue(values.sorted { $0.key < $1.key }.map { .metadata(name: $0.key, value: $0.value) })
     }
 
     /// Removes each record's key if the stored version still equals the record's: a purged tombstone goes, a newer
@@ -107,7 +113,7 @@ public final class StateStore: @unchecked Sendable {
     public func delete(_ records: [Record]) async throws {
         try admit(records)
         guard !records.isEmpty else { return }
-        try await enqueue(.delete(records))
+        try await enqueue([.delete(records)])
     }
 
     /// Bytes of the database file and its write-ahead log, measured after the last commit (a cached value, cheap
@@ -146,12 +152,13 @@ public final class StateStore: @unchecked Sendable {
         }
     }
 
-    private func enqueue(_ operation: StateDatabase.Operation) async throws {
+    /// Queues `operations` for the same transaction.
+    private func enqueue(_ operations: [StateDatabase.Operation]) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             // Checked again here, where the operation joins the queue: each async call may pass through the loop's
             // job queue, so close() can have run since the caller's first check.
             guard case .open = lifecycle else { return continuation.resume(throwing: StateStoreError.closed) }
-            pending.operations.append(operation)
+            pending.operations.append(contentsOf: operations)
             pending.waiters.append(continuation)
             guard !isCommitting else { return }
             isCommitting = true

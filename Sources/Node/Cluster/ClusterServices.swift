@@ -58,6 +58,23 @@ final class ClusterServices: @unchecked Sendable {
         }
     }
 
+    /// This node's share of a listing gathered from every node: `request` sent to each other live member, which
+    /// answers its own part (it sees the call as forwarded). Returns the parts that came back within `deadline`
+    /// and, sorted, the members that did not answer or answered something unreadable.
+    func gather<Part: Decodable>(_ request: HTTPRequest, as: Part.Type, deadline: UInt64) async throws -> (parts: [Part], partial: [String]) {
+        let (answers, missing) = try await requireForwarder().fanOut(request, to: otherLiveMembers(), deadline: deadline)
+        var parts: [Part] = []
+        var partial = missing
+        for (name, answer) in answers.sorted(by: { $0.key < $1.key }) {
+            guard answer.status == .ok, let part = try? answer.decode(Part.self) else {
+                partial.append(name)
+                continue
+            }
+            parts.append(part)
+        }
+        return (parts, partial.sorted())
+    }
+
     /// Sends `request` to the member `owner`, which must be live and publish an HTTP address (503 naming it
     /// otherwise), and returns its answer. `what` names the subject for error messages.
     func forward(_ request: HTTPRequest, to owner: String, what: String, requestID: String, timeout: UInt64? = nil) async throws -> HTTPResponse {

@@ -9,9 +9,15 @@ import Templates
 /// list, show, edit, delete, activate and deactivate, each needing its action on `ADMIN:ANALYTICS:CONNECTOR`
 /// (bearer token, or the admin token as superuser). Connectors are replicated records, so any node answers and sees
 /// every change within a gossip round or two. Errors come as `{"errorCode", "errorMessage"}` (ErrorMapping).
+///
+/// `GET .../connectors/{id}/status` and `GET /analytics-connector/v1/admin/tools/kafka/topics/{eventType}` gather
+/// every live node's part (its task, its topic logs) within `deadline`, naming the nodes that did not answer.
 struct ConnectorRoutes: Sendable {
     let bearer: BearerAuthentication
     let cluster: ClusterServices
+    let services: ConnectorServices
+    /// How long a gathering call waits for the slowest member.
+    let deadline: UInt64
 
     static let resource = "ADMIN:ANALYTICS:CONNECTOR"
     static let base = "/analytics-connector/v1/admin/connectors"
@@ -28,6 +34,8 @@ struct ConnectorRoutes: Sendable {
         try router.put("\(Self.base)/{id}/deactivate", handler: bearer(Self.resource, .update) { request, context in
             try await setActive(false, request, context)
         })
+        try router.get("\(Self.base)/{id}/status", handler: bearer(Self.resource, .read, status))
+        try router.get("/analytics-connector/v1/admin/tools/kafka/topics/{eventType}", handler: bearer(Self.resource, .read, topics))
     }
 
     /// The body's JSON object, or a 400.
@@ -95,7 +103,7 @@ struct ConnectorRoutes: Sendable {
         if let storage = request.query["storageType"] { found = found.filter { $0.storageType.rawValue == storage } }
         if let name = request.query["connectorName"] { found = found.filter { $0.connectorName == name } }
         if let state = request.query["connectorState"] {
-            // The configured state; a task's ERROR comes with the connector runtime.
+            // The configured state; whether tasks fail is the status route's answer (it asks every node).
             guard ["ACTIVE", "INACTIVE"].contains(state) else { throw HTTPError(.badRequest, "connectorState must be ACTIVE or INACTIVE") }
             found = found.filter { $0.active == (state == "ACTIVE") }
         }
@@ -153,5 +161,60 @@ struct ConnectorRoutes: Sendable {
             try await store(connector)
         }
         return .json(Activation(id: connector.id, active: active))
+    }
+}
+
+extension ConnectorRoutes {
+    /// AccelByte's status shape, with each node's task and the nodes that did not answer.
+    struct Status: Encodable {
+        let time: String
+        let connector: String
+        /// `ACTIVE`, `INACTIVE` or `ERROR`.
+        let status: String
+        let error: String?
+        let tasks: [TaskStatus]
+        let partial: [String]?
+    }
+
+    /// A node's part of a status call.
+    struct LocalTasks: Codable {
+        let tasks: [TaskStatus]
+    }
+
+    /// ACTIVE while every task that answered runs; ERROR naming the node and reason of each failing one;
+    /// INACTIVE when deactivated (its tasks are stopped, whatever they last reported).
+    @Sendable func status(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        let connector = try connector(context)
+        var tasks = try services.requireRuntime().status(of: connector.id).map { [$0] } ?? []
+        if try cluster.isForwarded(request) { return .json(LocalTasks(tasks: tasks)) }
+        let (parts, partial) = try await cluster.gather(request, as: LocalTasks.self, deadline: deadline)
+        tasks += parts.flatMap(\.tasks)
+        tasks.sort { $0.node < $1.node }
+        let failing = tasks.filter { $0.state == .failed }
+        let state = !connector.active ? "INACTIVE" : failing.isEmpty ? "ACTIVE" : "ERROR"
+        let error = state == "ERROR" ? failing.map { "\($0.node): \($0.error ?? "failed")" }.joined(separator: "; ") : nil
+        return .json(Status(time: ISO8601DateFormatter().string(from: Date()), connector: connector.connectorName, status: state, error: error,
+                            tasks: tasks, partial: partial.isEmpty ? nil : partial))
+    }
+
+    /// `{"<namespace>": ["<topic>", ...]}` of one event type, merged from every live node's topic logs; members
+    /// that did not answer are named in `X-Rivulet-Partial` (the body is AccelByte's bare map).
+    @Sendable func topics(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        let text = try context.parameter("eventType")
+        guard let eventType = ConnectorDraft.eventTypes[text] else {
+            throw HTTPError(.badRequest, "Unknown event type '\(text)': use justice_event or game_telemetry")
+        }
+        var namespaces: [String: Set<String>] = [:]
+        for name in try services.requireTopics().topics where name.eventType == eventType {
+            namespaces[name.namespace, default: []].insert(name.topic)
+        }
+        if try cluster.isForwarded(request) { return .json(namespaces.mapValues { $0.sorted() }) }
+        let (parts, partial) = try await cluster.gather(request, as: [String: [String]].self, deadline: deadline)
+        for part in parts {
+            for (namespace, topics) in part { namespaces[namespace, default: []].formUnion(topics) }
+        }
+        var headers = HTTPHeaders()
+        if !partial.isEmpty { headers.set("X-Rivulet-Partial", partial.joined(separator: ",")) }
+        return .json(namespaces.mapValues { $0.sorted() }, headers: headers)
     }
 }

@@ -34,17 +34,10 @@ struct FallbackRoutes: Sendable {
         var listing = Listing(files: try await services.requireCatalog().list(destinationIDs: ids, includeActive: includeActive))
         // A forwarded listing call is this node's share of someone else's fan-out.
         if try cluster.isForwarded(request) { return .json(listing) }
-        let (answers, missing) = try await cluster.requireForwarder().fanOut(request, to: cluster.otherLiveMembers(), deadline: deadline)
-        var partial = missing
-        for (name, answer) in answers {
-            guard let part = try? answer.decode(Listing.self) else {
-                partial.append(name)
-                continue
-            }
-            listing.files += part.files
-        }
+        let (parts, partial) = try await cluster.gather(request, as: Listing.self, deadline: deadline)
+        listing.files += parts.flatMap(\.files)
         listing.files.sort { ($0.instance, $0.file_name) < ($1.instance, $1.file_name) }
-        listing.partial = partial.isEmpty ? nil : partial.sorted()
+        listing.partial = partial.isEmpty ? nil : partial
         return .json(listing)
     }
 

@@ -1,3 +1,4 @@
+import Connectors
 import HTTP
 import Pipeline
 import Templates
@@ -6,8 +7,15 @@ import Templates
 /// `POST /api/v1/s2s/event` and `/api/v1/events/bulk` (JSON lines) for servers (server secret only), and
 /// `GET /ping`. A 200 means every event of the request is in the node's incoming log on disk; any error means none
 /// of them is.
+///
+/// Telemetry for the analytics connectors comes the same way with an event type set by the route:
+/// `POST /api/v1/telemetry/{eventType}` (`justice_event` or `game_telemetry`) and AccelByte's game telemetry path
+/// `POST /game-telemetry/v1/protected/events`; each event gets `topics.event_type_field`, and its
+/// `EventNamespace` and `EventName` name its topic.
 struct IngestionRoutes: Sendable {
     let services: PipelineServices
+    /// `topics.event_type_field`: where the telemetry routes write the event type.
+    let eventTypeField: String
 
     func register(on router: inout Router) throws(RouterError) {
         try router.post("/api/v1/event") { request, context in try await ingest(request, context, serverOnly: false, jsonLines: false) }
@@ -16,6 +24,16 @@ struct IngestionRoutes: Sendable {
         try router.post("/api/v1/events/bulk") { request, context in
             if request.query["destination_ids"] != nil { return try await write(request) }
             return try await ingest(request, context, serverOnly: true, jsonLines: true)
+        }
+        try router.post("/api/v1/telemetry/{eventType}") { request, context in
+            let text = try context.parameter("eventType")
+            guard let eventType = ConnectorDraft.eventTypes[text] else {
+                throw HTTPError(.badRequest, "Unknown event type '\(text)': use justice_event or game_telemetry")
+            }
+            return try await ingest(request, context, serverOnly: false, jsonLines: false, eventType: eventType)
+        }
+        try router.post("/game-telemetry/v1/protected/events") { request, context in
+            try await ingest(request, context, serverOnly: false, jsonLines: false, eventType: "game_telemetry")
         }
         try router.get("/ping") { _, _ in .text("pong") }
     }
@@ -63,7 +81,8 @@ struct IngestionRoutes: Sendable {
         }
     }
 
-    private func ingest(_ request: HTTPRequest, _ context: RequestContext, serverOnly: Bool, jsonLines: Bool) async throws -> HTTPResponse {
+    private func ingest(_ request: HTTPRequest, _ context: RequestContext, serverOnly: Bool, jsonLines: Bool,
+                        eventType: String? = nil) async throws -> HTTPResponse {
         let token = TokenSource.token(in: request) ?? ""
         guard let (key, kind) = services.apiKeys.lookup(token) else {
             throw HTTPError(.unauthorized, "The token is not found: \(token)")
@@ -76,7 +95,8 @@ struct IngestionRoutes: Sendable {
         }
         let intake = services.intake
         let origin = EventIntake.Origin(apiKeyID: key.id, sourceIP: intake.sourceIP(of: request, peer: context.remoteAddress?.host),
-                                        userAgent: request.headers["User-Agent"])
+                                        userAgent: request.headers["User-Agent"],
+                                        stamps: eventType.map { [(eventTypeField, $0)] } ?? [])
         let records = try intake.records(in: request.body, jsonLines: jsonLines, origin: origin, now: RFC3339.now())
         try await services.requirePipeline().accept(records: records)
         return Self.accepted

@@ -52,17 +52,10 @@ struct NodeRoutes: Sendable {
         var listing = Listing(nodes: [localStatus()], partial: [])
         // A forwarded listing call is this node's share of someone else's fan-out.
         if try cluster.isForwarded(request) { return .json(listing) }
-        let (answers, missing) = try await cluster.requireForwarder().fanOut(request, to: cluster.otherLiveMembers(), deadline: deadline)
-        listing.partial = missing.sorted()
-        for (name, answer) in answers {
-            guard answer.status == .ok, let part = try? answer.decode(Listing.self) else {
-                listing.partial.append(name)
-                continue
-            }
-            listing.nodes += part.nodes
-        }
+        let (parts, partial) = try await cluster.gather(request, as: Listing.self, deadline: deadline)
+        listing.nodes += parts.flatMap(\.nodes)
         listing.nodes.sort { $0.name < $1.name }
-        listing.partial.sort()
+        listing.partial = partial
         return .json(listing)
     }
 

@@ -13,7 +13,7 @@ import Templates
 public final class DeliveryRunner: @unchecked Sendable {
     public let config: DestinationConfig
     public let destination: any Destination
-    private let log: IncomingLog
+    private let log: EventLog
     private let offsets: OffsetStore
     let fallback: FallbackWriter
     let shaper: BatchShaper
@@ -30,7 +30,7 @@ public final class DeliveryRunner: @unchecked Sendable {
     private var chunkSize: Int { config.mode == .stream ? 2_000 : 5_000 }
 
     /// - Parameter accepts: whether an event sent with the API key of this id (nil: no key) goes to this destination.
-    public init(config: DestinationConfig, destination: any Destination, log: IncomingLog, offsets: OffsetStore,
+    public init(config: DestinationConfig, destination: any Destination, log: EventLog, offsets: OffsetStore,
                 fallback: FallbackWriter, templates: TemplateEvaluator, logger: Logger,
                 accepts: @escaping @Sendable (String?) -> Bool) throws {
         self.config = config

@@ -2,30 +2,30 @@ import Loop
 
 /// A sleep on the loop that another task can cut short: backoff between retries, the batch period, and waiting for
 /// new records all end early when the runner stops. Loop-bound.
-final class Pause: @unchecked Sendable {
+public final class Pause: @unchecked Sendable {
     private let timer: LoopTimer
     private var sleeper: CheckedContinuation<Void, Never>?
 
-    init(loop: EventLoop) throws {
+    public init(loop: EventLoop) throws {
         timer = try LoopTimer(loop: loop)
     }
 
     /// Returns after `duration`, or sooner on `wake()`.
-    func sleep(_ duration: Duration) async {
+    public func sleep(_ duration: Duration) async {
         await withCheckedContinuation { continuation in
             sleeper = continuation
             timer.start(after: duration.milliseconds) { [self] in wake() }
         }
     }
 
-    func wake() {
+    public func wake() {
         guard let sleeper else { return }
         self.sleeper = nil
         timer.stop()
         sleeper.resume()
     }
 
-    func close() {
+    public func close() {
         wake()
         timer.close()
     }

@@ -20,11 +20,14 @@ public struct EventIntake: Sendable {
         public var apiKeyID: String
         public var sourceIP: String?
         public var userAgent: String?
+        /// Fields the route sets on every event, replacing the event's own (the telemetry routes' event type).
+        public var stamps: [(name: String, value: String)]
 
-        public init(apiKeyID: String, sourceIP: String?, userAgent: String?) {
+        public init(apiKeyID: String, sourceIP: String?, userAgent: String?, stamps: [(name: String, value: String)] = []) {
             self.apiKeyID = apiKeyID
             self.sourceIP = sourceIP
             self.userAgent = userAgent
+            self.stamps = stamps
         }
     }
 
@@ -33,7 +36,7 @@ public struct EventIntake: Sendable {
     /// a 413 for an event over `maxEventSize`, so a request is kept whole or not at all.
     ///
     /// Enrichment: `_timestamp` (`now`) and `eventn_ctx_event_id` (a UUID) when absent, `source_ip` and `api_key`
-    /// (the key's id, never its secret) always, `user_agent` when absent. The fields are appended after the event's
+    /// (the key's id, never its secret) and the origin's `stamps` always, `user_agent` when absent. The fields are appended after the event's
     /// own; the log's reader keeps a repeated key's last value, so an appended field replaces the event's.
     public func records(in body: [UInt8], jsonLines: Bool, origin: Origin, now: String) throws(HTTPError) -> [[UInt8]] {
         guard !body.isEmpty else { throw HTTPError(.badRequest, "The request body is empty") }
@@ -44,6 +47,7 @@ public struct EventIntake: Sendable {
         var common: [UInt8] = []
         if let ip = origin.sourceIP { Self.appendField("source_ip", ip, to: &common) }
         Self.appendField("api_key", origin.apiKeyID, to: &common)
+        for stamp in origin.stamps { Self.appendField(stamp.name, stamp.value, to: &common) }
         var records: [[UInt8]] = []
         try body.withUnsafeBufferPointer { (buffer: UnsafeBufferPointer<UInt8>) throws(HTTPError) in
             if jsonLines {

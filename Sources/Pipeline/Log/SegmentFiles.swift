@@ -1,19 +1,25 @@
 import Foundation
 
-/// The incoming log's directory: segment files named by their first offset (`00000000000000001234.log`).
+/// An event log's directory: segment files named by their first offset (`00000000000000001234.log`).
 /// Blocking: every method runs on the work queue. The writer's methods run one at a time (the log starts a flush
 /// only when none runs); readers open their own descriptors and read only below the durable end the loop hands them.
 final class SegmentFiles: @unchecked Sendable {
     let directory: String
     /// A segment is closed and a new one begun once it grows past this.
     let maxSegmentBytes: Int
+    /// Or once it is this old (seconds), so retention by age can remove a slow log's old records: it removes whole
+    /// closed segments only. Nil: by size alone.
+    let maxSegmentAge: Int?
     private var activeFD: Int32 = -1
     private(set) var activeBase: UInt64 = 0
     private(set) var activeSize = 0
+    /// When the active segment was begun or reopened (seconds since 1970).
+    private var activeOpenedAt = 0
 
-    init(directory: String, maxSegmentBytes: Int) {
+    init(directory: String, maxSegmentBytes: Int, maxSegmentAge: Int? = nil) {
         self.directory = directory
         self.maxSegmentBytes = maxSegmentBytes
+        self.maxSegmentAge = maxSegmentAge
     }
 
     func path(of base: UInt64) -> String {
@@ -70,6 +76,7 @@ final class SegmentFiles: @unchecked Sendable {
         activeFD = fd
         activeBase = base
         activeSize = size
+        activeOpenedAt = time(nil)
         try syncDirectory()
     }
 
@@ -79,7 +86,8 @@ final class SegmentFiles: @unchecked Sendable {
     /// - Returns: the first offset of a segment begun by this call, if any.
     func append(_ frames: [UInt8], firstOffset: UInt64) throws -> UInt64? {
         var started: UInt64?
-        if activeSize >= maxSegmentBytes {
+        let aged = maxSegmentAge.map { activeSize > 0 && time(nil) - activeOpenedAt >= $0 } ?? false
+        if activeSize >= maxSegmentBytes || aged {
             try openActive(base: firstOffset, truncatingTo: 0)
             started = firstOffset
         }
@@ -106,6 +114,24 @@ final class SegmentFiles: @unchecked Sendable {
 
     func remove(base: UInt64) {
         unlink(path(of: base))
+    }
+
+    /// The closed segments (all of `segments` but the last) that retention removes, oldest first: those last
+    /// written before `cutoff` (seconds since 1970), then the oldest while the log holds more than `maxBytes`.
+    func expired(_ segments: [UInt64], cutoff: Int, maxBytes: Int) -> [UInt64] {
+        var sizes: [(base: UInt64, bytes: Int, modified: Int)] = segments.map { base in
+            var info = stat()
+            guard stat(path(of: base), &info) == 0 else { return (base, 0, 0) }
+            return (base, Int(info.st_size), Int(info.st_mtim.tv_sec))
+        }
+        var total = sizes.reduce(0) { $0 + $1.bytes }
+        var removed: [UInt64] = []
+        while sizes.count > 1, sizes[0].modified < cutoff || total > maxBytes {
+            let oldest = sizes.removeFirst()
+            total -= oldest.bytes
+            removed.append(oldest.base)
+        }
+        return removed
     }
 
     func closeActive() {

@@ -4,7 +4,7 @@ import Templates
 import Testing
 @testable import Pipeline
 
-@Suite struct IncomingLogTests {
+@Suite struct EventLogTests {
     private func payload(_ index: Int) -> [UInt8] { Array(#"{"n":\#(index),"pad":"\#(String(repeating: "x", count: index % 50))"}"#.utf8) }
 
     @Test func appendsReadBackInOrderAcrossSegmentsAndSurviveReopening() async throws {
@@ -12,7 +12,7 @@ import Testing
         let directory = fixture.directory + "/incoming"
         let loop = fixture.loop
         let (ranges, read) = try await fixture.harness.onLoop { () async throws -> ([Range<UInt64>], [Int]) in
-            let log = try await IncomingLog.open(directory: directory, loop: loop, maxSegmentBytes: 2_000)
+            let log = try await EventLog.open(directory: directory, loop: loop, maxSegmentBytes: 2_000)
             var ranges: [Range<UInt64>] = []
             for start in stride(from: 0, to: 300, by: 30) {
                 ranges.append(try await log.append((start..<(start + 30)).map(payload)))
@@ -39,7 +39,7 @@ import Testing
 
         // Reopened: the end is where it was, and a reader can start in the middle of a middle segment.
         let (end, middle) = try await fixture.harness.onLoop { () async throws -> (UInt64, UInt64?) in
-            let log = try await IncomingLog.open(directory: directory, loop: loop, maxSegmentBytes: 2_000)
+            let log = try await EventLog.open(directory: directory, loop: loop, maxSegmentBytes: 2_000)
             let position = try await log.position(of: 155)
             let first = try await log.read(from: position, limit: 1).entries.first?.offset
             await log.close()
@@ -55,7 +55,7 @@ import Testing
         let directory = fixture.directory + "/incoming"
         let loop = fixture.loop
         try await fixture.harness.onLoop {
-            let log = try await IncomingLog.open(directory: directory, loop: loop)
+            let log = try await EventLog.open(directory: directory, loop: loop)
             _ = try await log.append((0..<10).map(self.payload))
             await log.close()
         }
@@ -67,7 +67,7 @@ import Testing
         handle.closeFile()
 
         let (truncated, end, next) = try await fixture.harness.onLoop { () async throws -> (Int, UInt64, Range<UInt64>) in
-            let log = try await IncomingLog.open(directory: directory, loop: loop)
+            let log = try await EventLog.open(directory: directory, loop: loop)
             let next = try await log.append([self.payload(10)])
             await log.close()
             return (log.recoveredTruncatedBytes, log.endOffset, next)
@@ -83,7 +83,7 @@ import Testing
         let directory = fixture.directory + "/incoming"
         let loop = fixture.loop
         let ranges = try await fixture.harness.onLoop { () async throws -> [Range<UInt64>] in
-            let log = try await IncomingLog.open(directory: directory, loop: loop, maxSegmentBytes: 1_000)
+            let log = try await EventLog.open(directory: directory, loop: loop, maxSegmentBytes: 1_000)
             var ranges: [Range<UInt64>] = []
             // Four rounds of 50 concurrent appends: each round shares a flush or two and fills a segment.
             for round in 0..<4 {
@@ -104,5 +104,34 @@ import Testing
         }
         #expect(Set(ranges.map(\.lowerBound)) == Set(0..<200))
         #expect(await fixture.finish() == 0)
+    }
+}
+
+@Suite struct EventLogRetentionTests {
+    @Test func retentionRemovesWholeClosedSegmentsBySizeThenByAgeAndReadersResumeAtTheStart() async throws {
+        let fixture = try PipelineFixture()
+        let directory = fixture.directory + "/topic"
+        let loop = fixture.loop
+        let (bySize, start, firstRead, byAge, end) = try await fixture.harness.onLoop { () async throws -> (UInt64, UInt64, UInt64?, UInt64, UInt64) in
+            let log = try await EventLog.open(directory: directory, loop: loop, maxSegmentBytes: 1_000)
+            for start in stride(from: 0, to: 200, by: 20) {
+                _ = try await log.append((start..<(start + 20)).map { Array(#"{"n":\#($0),"pad":"\#(String(repeating: "x", count: 40))"}"#.utf8) })
+            }
+            // Far more than 4 KB are on disk; a fresh age limit removes nothing by age.
+            let bySize = await log.retain(maxAge: .seconds(3_600), maxBytes: 4_000)
+            let start = log.startOffset
+            let first = try await log.read(from: try await log.position(of: 0), limit: 1).entries.first?.offset
+            // Every closed segment is older than a negative age; the active one stays.
+            let byAge = await log.retain(maxAge: .seconds(-10), maxBytes: .max)
+            let end = log.endOffset
+            await log.close()
+            return (bySize, start, first, byAge, end)
+        }
+        #expect(bySize > 0 && start == bySize, "removed \(bySize), start \(start)")
+        #expect(firstRead == start, "a reader asking for offset 0 resumes at the oldest record kept")
+        #expect(byAge > 0)
+        let segments = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".log") }
+        #expect(segments.count == 1)
+        #expect(end == 200)
     }
 }

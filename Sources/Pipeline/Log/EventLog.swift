@@ -1,12 +1,14 @@
+import Foundation
 import Loop
 
-/// The node's incoming log (`<data_dir>/incoming`): every accepted event, in arrival order, on disk before its
-/// request is answered. It is the one queue every destination reads from, each at its own committed offset.
+/// A durable log of events in segment files: the node's incoming log (`<data_dir>/incoming`: every accepted event,
+/// in arrival order, on disk before its request is answered; every destination reads it at its own committed
+/// offset) and each topic log of the connectors (`<data_dir>/topics/...`).
 ///
 /// Loop-bound. Appends use group commit: while one write and fdatasync run on the work queue, newer appends wait
 /// together, and the next flush writes them all with one sync, so a busy node pays one fsync per few milliseconds
 /// rather than one per request. Offsets are assigned when a flush is written, so a failed flush leaves no gap.
-public final class IncomingLog: @unchecked Sendable {
+public final class EventLog: @unchecked Sendable {
     public let loop: EventLoop
     public let directory: String
     private let files: SegmentFiles
@@ -43,10 +45,11 @@ public final class IncomingLog: @unchecked Sendable {
     }
 
     /// Opens (creating, or recovering after a crash) the log in `directory`. Call on the loop.
-    public static func open(directory: String, loop: EventLoop, maxSegmentBytes: Int = 64 << 20) async throws -> IncomingLog {
-        let files = SegmentFiles(directory: directory, maxSegmentBytes: maxSegmentBytes)
+    /// - Parameter maxSegmentAge: seconds after which the active segment is closed at the next append (see `retain`).
+    public static func open(directory: String, loop: EventLoop, maxSegmentBytes: Int = 64 << 20, maxSegmentAge: Int? = nil) async throws -> EventLog {
+        let files = SegmentFiles(directory: directory, maxSegmentBytes: maxSegmentBytes, maxSegmentAge: maxSegmentAge)
         let recovery = try await WorkQueue(loop: loop).run { try files.recover() }
-        return IncomingLog(loop: loop, files: files, recovery: recovery)
+        return EventLog(loop: loop, files: files, recovery: recovery)
     }
 
     /// The offset the next record will get; every record below it is durable.
@@ -59,7 +62,7 @@ public final class IncomingLog: @unchecked Sendable {
     /// which case none of them is in the log.
     public func append(_ payloads: [[UInt8]]) async throws -> Range<UInt64> {
         loop.assertInLoop()
-        guard !isClosed else { throw IncomingLogError.closed }
+        guard !isClosed else { throw EventLogError.closed }
         return try await withCheckedThrowingContinuation { continuation in
             // Frames and waiter join the batch together: the call may suspend before this closure runs, and
             // another append's flush must not take the frames without the waiter.
@@ -152,6 +155,23 @@ public final class IncomingLog: @unchecked Sendable {
         _ = try? await work.run { [files, removable] in for base in removable { files.remove(base: base) } }
     }
 
+    /// Retention: deletes closed segments last written more than `maxAge` ago, then the oldest while the log holds
+    /// more than `maxBytes`, whether or not a reader has passed them (a reader behind resumes at `startOffset`).
+    /// Returns how many records went.
+    @discardableResult
+    public func retain(maxAge: Duration, maxBytes: Int) async -> UInt64 {
+        loop.assertInLoop()
+        let cutoff = time(nil) - Int(maxAge.components.seconds)
+        let candidates = segments
+        guard candidates.count > 1,
+              let expired = try? await work.run({ [files] in files.expired(candidates, cutoff: cutoff, maxBytes: maxBytes) }),
+              let last = expired.last, let index = segments.firstIndex(of: last) else { return 0 }
+        let before = startOffset
+        segments.removeFirst(index + 1)
+        _ = try? await work.run { [files] in for base in expired { files.remove(base: base) } }
+        return startOffset - before
+    }
+
     /// Stops accepting appends, waits for the running flush, and closes the file; waiting readers return.
     public func close() async {
         loop.assertInLoop()
@@ -162,8 +182,8 @@ public final class IncomingLog: @unchecked Sendable {
     }
 }
 
-public enum IncomingLogError: Error, CustomStringConvertible {
+public enum EventLogError: Error, CustomStringConvertible {
     case closed
 
-    public var description: String { "the incoming log is closed" }
+    public var description: String { "the log is closed" }
 }

@@ -1,0 +1,159 @@
+import Logging
+import Loop
+import Pipeline
+import Templates
+
+/// One connector's task on this node (like a Kafka Connect task over one partition): reads the topics its filter
+/// names from this node's topic logs, from the offsets committed for it, buffers the events, and flushes them to the
+/// sink when `flushSize` are buffered or `flushInterval` has passed since the first one, whichever is first. Offsets
+/// and the flush sequence are committed only after the sink confirmed the write: at-least-once, nothing skipped.
+/// A failed flush is retried with backoff (the status shows why) until it succeeds or the task stops; a stopped
+/// task drops its buffer, which is re-read from the committed offsets when it starts again. Loop-bound.
+final class ConnectorTask: @unchecked Sendable {
+    let connector: Connector
+    private let node: String
+    private let store: TopicStore
+    private let offsets: ConnectorOffsets
+    private let sink: any ConnectorSink
+    private let logger: Logger
+    private let pause: Pause
+    /// The topics the filter names, with the connector's event type.
+    let topics: [TopicName]
+    private let flushSize: Int
+    private let flushInterval: Duration
+    /// Next offset to read, per topic whose log exists.
+    private var cursors: [TopicName: Cursor] = [:]
+    private var buffer: [TopicEvent] = []
+    private var firstBufferedAt: ContinuousClock.Instant?
+    private var task: Task<Void, Never>?
+    private var stopping = false
+    private var random = SystemRandomNumberGenerator()
+    private(set) var status: TaskStatus
+
+    private struct Cursor {
+        var position: LogPosition?
+        var next: UInt64
+    }
+
+    /// How often a task looks for new events while it has no reason to flush.
+    private static let pollInterval = Duration.milliseconds(100)
+
+    init(connector: Connector, node: String, store: TopicStore, offsets: ConnectorOffsets, sink: any ConnectorSink, logger: Logger) throws {
+        self.connector = connector
+        self.node = node
+        self.store = store
+        self.offsets = offsets
+        self.sink = sink
+        self.logger = logger
+        pause = try Pause(loop: store.loop)
+        let eventType = connector.config["eventType"] ?? ""
+        topics = connector.filter.flatMap { namespace, names in
+            names.map { TopicName(eventType: eventType, namespace: namespace, topic: $0) }
+        }.sorted()
+        flushSize = Int(connector.config["flushSize"] ?? "") ?? 10_000
+        flushInterval = .seconds(60 * (Int(connector.config["flushInterval"] ?? "") ?? 1))
+        status = TaskStatus(node: node, state: .running, since: RFC3339.now())
+    }
+
+    func start() {
+        store.loop.assertInLoop()
+        task = Task(executorPreference: store.loop) { [self] in await run() }
+    }
+
+    /// Stops after the write in hand; buffered events not yet written are dropped (their offsets were not committed).
+    func stop() async {
+        stopping = true
+        pause.wake()
+        await task?.value
+        pause.close()
+        await sink.close()
+        status = TaskStatus(node: node, state: .stopped, since: RFC3339.now(), delivered: status.delivered)
+    }
+
+    /// The status with the current lag.
+    var currentStatus: TaskStatus {
+        var current = status
+        current.lag = topics.reduce(0) { total, name in
+            guard let log = store.log(of: name) else { return total }
+            let committed = max(offsets.offset(of: connector.id, in: name) ?? log.startOffset, log.startOffset)
+            return total + (log.endOffset - min(committed, log.endOffset))
+        }
+        return current
+    }
+
+    private func run() async {
+        while !stopping {
+            await pull()
+            guard !stopping else { return }
+            if buffer.count >= flushSize || (firstBufferedAt.map { .now - $0 >= flushInterval } ?? false) {
+                await flush()
+            } else {
+                await pause.sleep(Self.pollInterval)
+            }
+        }
+    }
+
+    /// Reads what the topic logs have past each cursor, until the buffer holds `flushSize` events.
+    private func pull() async {
+        for name in topics where buffer.count < flushSize {
+            guard let log = store.log(of: name) else { continue }
+            var cursor = cursors[name] ?? Cursor(next: offsets.offset(of: connector.id, in: name) ?? log.startOffset)
+            do {
+                if cursor.position == nil {
+                    let position = try await log.position(of: cursor.next)
+                    if position.offset > cursor.next {
+                        logger.warning("connector \(connector.connectorName): retention removed \(position.offset - cursor.next) events of \(name) before they were read")
+                    }
+                    cursor.position = position
+                    cursor.next = position.offset
+                }
+                while buffer.count < flushSize, !stopping {
+                    let (entries, next) = try await log.read(from: cursor.position!, limit: flushSize - buffer.count)
+                    if entries.isEmpty { break }
+                    for entry in entries {
+                        guard let record = TopicRecord.decode(entry.payload) else { continue }
+                        buffer.append(TopicEvent(topic: name, offset: entry.offset, ingestedAt: record.ingestedAt, json: Array(record.json)))
+                    }
+                    if firstBufferedAt == nil { firstBufferedAt = .now }
+                    cursor.position = next
+                    cursor.next = next.offset
+                }
+            } catch {
+                // A segment removed by retention under the reader, most likely: find the offset again next time.
+                logger.warning("connector \(connector.connectorName): reading \(name) failed: \(error)")
+                cursor.position = nil
+            }
+            cursors[name] = cursor
+        }
+    }
+
+    private func flush() async {
+        let batch = SinkBatch(connector: connector, node: node, sequence: offsets.sequence(of: connector.id), events: buffer)
+        var next: [TopicName: UInt64] = [:]
+        for event in buffer { next[event.topic] = event.offset + 1 }
+        var backoff = Backoff(initial: .seconds(1), maximum: .seconds(60))
+        while true {
+            do {
+                try await sink.write(batch)
+                try await offsets.commit(connector.id, offsets: next, nextSequence: batch.sequence + 1)
+                break
+            } catch {
+                guard !stopping else { return }
+                let reason = (error as? SinkFailure)?.description ?? "committing offsets: \(error)"
+                if status.state != .failed || status.error != reason {
+                    logger.error("connector \(connector.connectorName): flush of \(buffer.count) events failed, retrying: \(reason)")
+                    status = TaskStatus(node: node, state: .failed, error: reason, since: RFC3339.now(), delivered: status.delivered)
+                }
+                await pause.sleep(backoff.next(using: &random))
+                guard !stopping else { return }
+            }
+        }
+        if status.state != .running {
+            logger.info("connector \(connector.connectorName): flushing again")
+            status = TaskStatus(node: node, state: .running, since: RFC3339.now(), delivered: status.delivered)
+        }
+        status.delivered += UInt64(buffer.count)
+        buffer.removeAll(keepingCapacity: true)
+        firstBufferedAt = nil
+    }
+}
