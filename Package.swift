@@ -93,7 +93,9 @@ let package = Package(
             "Pipeline", "Loop", "HTTP", "NodeConfig", "Templates", .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .target(name: "TestSupport", dependencies: ["Loop"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: [
+            "Loop", "HTTP", "Pipeline", "Templates", .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/TestSupport"),
         .testTarget(name: "LoopTests", dependencies: ["Loop", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Loop", "TestSupport"]),
         .testTarget(name: "GossipTests", dependencies: ["Gossip", "GossipSimulation", "WireBytes"]),

@@ -81,6 +81,7 @@ public struct ConnectorDraft: Sendable, Equatable {
             }
             try integer(&config, "customPartitionDuration", in: 1...1440, unit: "minutes", default: 15)
             try integer(&config, "partSize", in: minimumPartSize...Int.max, unit: "bytes", default: minimumPartSize)
+            try checkS3Options(config)
         case .redshift:
             for required in ["host", "dbName", "username", "password"] where (config[required] ?? "").isEmpty {
                 throw Refusal("config.\(required) is required for KAFKA_REDSHIFT")

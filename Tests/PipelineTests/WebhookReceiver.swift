@@ -1,6 +1,7 @@
 import HTTP
 import Loop
 import Synchronization
+import TestSupport
 
 /// A webhook receiver on a loopback port of the harness's loop, built on the node's own HTTP server: it records
 /// every request, answers 400 to bodies containing `bad`, and 503 to everything while `failing` is set.

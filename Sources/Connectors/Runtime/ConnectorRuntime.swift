@@ -59,7 +59,7 @@ public final class ConnectorRuntime: @unchecked Sendable {
         failures[id] = nil
         guard let wanted else { return }
         do {
-            let sink = try ConnectorSinks.make(wanted, node: node, context: context)
+            let sink = try ConnectorSinks.make(wanted, context: context)
             let task = try ConnectorTask(connector: wanted, node: node, store: store, offsets: offsets, sink: sink, logger: logger)
             tasks[id] = task
             task.start()

@@ -1,11 +1,18 @@
 import Pipeline
 
-/// Builds the sink of a connector's storage type.
+/// The sink of each storage type, for the task runtime: adding a sink changes this one switch.
 public enum ConnectorSinks {
-    public static func make(_ connector: Connector, node: String, context: DestinationContext) throws(SinkFailure) -> any ConnectorSink {
+    /// The sink `connector`'s task writes through, on the loop of `context`.
+    /// - Throws: when the storage type has no sink. Settings a sink cannot use (a missing endpoint or credentials)
+    ///   fail its writes instead, so the task reports them in the connector's status.
+    public static func make(_ connector: Connector, context: DestinationContext) throws(SinkFailure) -> any ConnectorSink {
         switch connector.storageType {
-        case .redshift: return try RedshiftSink(connector: connector, context: context)
-        case .s3, .snowflake, .gamesight: throw SinkFailure("no sink for \(connector.storageType.rawValue)")
+        case .s3:
+            return S3Sink(connector: connector, context: context)
+        case .redshift:
+            return try RedshiftSink(connector: connector, context: context)
+        case .snowflake, .gamesight:
+            throw SinkFailure("\(connector.storageType.rawValue) has no sink")
         }
     }
 }

@@ -2,8 +2,9 @@
 /// endpoint are read through it.
 ///
 /// Only plain HTTP: the node's `HTTPClient` speaks no TLS, so an `https://` URL fails here with an error saying so,
-/// at configuration time where the URL is fixed and per event where it comes from a template.
-struct HTTPURL: Sendable, Equatable {
+/// at configuration time where the URL is fixed and per event where it comes from a template. Public so connector
+/// sinks can check an S3 endpoint when a connector is created.
+public struct HTTPURL: Sendable, Equatable {
     /// The host without IPv6 brackets, for resolving.
     let host: String
     let port: Int
@@ -12,7 +13,7 @@ struct HTTPURL: Sendable, Equatable {
     /// Path and query as sent; `/` when the URL has none.
     let target: String
 
-    init(parsing text: String) throws(HTTPURLError) {
+    public init(parsing text: String) throws(HTTPURLError) {
         let lower = text.lowercased()
         if lower.hasPrefix("https://") { throw .tlsUnsupported(text) }
         guard lower.hasPrefix("http://") else { throw .malformed(text, reason: "must start with http://") }
@@ -42,11 +43,11 @@ struct HTTPURL: Sendable, Equatable {
 }
 
 /// Why a URL is not one `HTTPURL` accepts.
-enum HTTPURLError: Error, Equatable, CustomStringConvertible {
+public enum HTTPURLError: Error, Equatable, CustomStringConvertible {
     case tlsUnsupported(String)
     case malformed(String, reason: String)
 
-    var description: String {
+    public var description: String {
         switch self {
         case .tlsUnsupported(let url):
             "\(url): https is not supported, the node's HTTP client speaks plain HTTP only (use http://, or a TLS-terminating proxy)"

@@ -32,13 +32,10 @@ extension S3Destination {
             region = try section.string("region") ?? "us-east-1"
             let written = try section.string("endpoint")
             do {
-                endpoint = try HTTPURL(parsing: written ?? "https://s3.\(region).amazonaws.com")
+                endpoint = try S3Bucket.endpoint(parsing: written ?? "https://s3.\(region).amazonaws.com")
             } catch {
                 let reason = written == nil ? "is required, since AWS's default endpoint needs https: \(error)" : "\(error)"
                 throw ConfigError.invalidValue(path: section.path(of: "endpoint"), reason: reason)
-            }
-            guard !endpoint.target.contains("?") else {
-                throw ConfigError.invalidValue(path: section.path(of: "endpoint"), reason: "must not have a query")
             }
             folder = (try section.string("folder") ?? "").split(separator: "/").joined(separator: "/")
             let format = try section.string("format") ?? "json"

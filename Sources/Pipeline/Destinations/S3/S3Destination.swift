@@ -11,6 +11,7 @@ import Loop
 /// `SignatureDoesNotMatch`) rejects every row with S3's code and message, since it is about the bucket, not a row.
 public final class S3Destination: Destination, @unchecked Sendable {
     public let id: String
+    private let settings: Settings
     private let bucket: S3Bucket
     private let work: WorkQueue
 
@@ -19,25 +20,27 @@ public final class S3Destination: Destination, @unchecked Sendable {
 
     init(id: String, settings: Settings, context: DestinationContext) {
         self.id = id
-        bucket = S3Bucket(settings: settings, http: context.http)
+        self.settings = settings
+        bucket = S3Bucket(endpoint: settings.endpoint, name: settings.bucket, region: settings.region,
+                          accessKeyID: settings.accessKeyID, secretAccessKey: settings.secretAccessKey, http: context.http)
         work = WorkQueue(loop: context.loop)
     }
 
     public func store(_ batch: TableBatch) async -> StoreOutcome {
         guard !batch.rows.isEmpty else { return .allStored }
-        let settings = bucket.settings
         let key = S3Object.key(folder: settings.folder, table: batch.table, secondsSince1970: Int64(Date().timeIntervalSince1970),
                                suffix: Self.randomSuffix(), gzip: settings.gzip)
         let rows = batch.rows.map(\.columns)
         let object: S3Object
+        let gzip = settings.gzip
         do {
-            object = try await work.run { try S3Object.jsonLines(rows, key: key, gzip: settings.gzip) }
+            object = try await work.run { try S3Object.jsonLines(rows, key: key, gzip: gzip) }
         } catch {
             // Only a lack of memory fails compression, and the loop stopping cancels the work: neither is the rows' fault.
             return .unreachable("\(error)")
         }
         do {
-            try await bucket.put(object)
+            try await bucket.store(object)
             return .allStored
         } catch .unreachable(let reason) {
             return .unreachable(reason)
@@ -50,12 +53,11 @@ public final class S3Destination: Destination, @unchecked Sendable {
     /// Writes and deletes a small object under the folder: proves the endpoint answers, the credentials sign
     /// correctly, the bucket exists and the key may write there.
     public func testConnection() async throws(DestinationFailure) {
-        let settings = bucket.settings
         let name = "rivulet-connection-test-\(Self.randomSuffix()).txt"
         let key = settings.folder.isEmpty ? name : "\(settings.folder)/\(name)"
         do {
-            try await bucket.put(S3Object(key: key, body: Array("rivulet connection test\n".utf8), contentType: "text/plain"),
-                                 readTimeout: Self.testReadTimeout)
+            try await bucket.store(S3Object(key: key, body: Array("rivulet connection test\n".utf8), contentType: "text/plain"),
+                                   readTimeout: Self.testReadTimeout)
             try await bucket.delete(key: key, readTimeout: Self.testReadTimeout)
         } catch {
             throw DestinationFailure(error.description)

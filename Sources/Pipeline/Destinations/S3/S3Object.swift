@@ -1,18 +1,29 @@
 import Templates
 
-/// One object ready to PUT: its key, its bytes and their SHA-256, which the signature covers.
-struct S3Object: Sendable {
-    let key: String
-    let body: [UInt8]
-    /// Lower-case hex SHA-256 of `body`, sent as `X-Amz-Content-SHA256`.
-    let payloadHash: String
-    let contentType: String
+/// One object ready to upload: its key, and its bytes cut into the pieces it is sent in, each with the SHA-256 its
+/// request's signature covers. Hashing is CPU work, so callers build large objects off the loop.
+public struct S3Object: Sendable {
+    public let key: String
+    public let contentType: String
+    /// One piece is sent by PutObject; more are the parts of a multipart upload, in order.
+    let parts: [Part]
 
-    init(key: String, body: [UInt8], contentType: String) {
+    struct Part: Sendable {
+        let body: [UInt8]
+        /// Lower-case hex SHA-256 of `body`, sent as `X-Amz-Content-SHA256`.
+        let payloadHash: String
+    }
+
+    /// - Parameter partSize: a body larger than this goes up as a multipart upload in parts of `partSize` bytes (the
+    ///   last one smaller). S3 refuses parts under 5 MiB other than the last, so callers keep it at least that.
+    public init(key: String, body: [UInt8], contentType: String, partSize: Int = .max) {
+        precondition(partSize > 0, "partSize \(partSize)")
         self.key = key
-        self.body = body
         self.contentType = contentType
-        payloadHash = SigV4Signer.hexSHA256(body)
+        let pieces = body.count <= partSize
+            ? [body]
+            : stride(from: 0, to: body.count, by: partSize).map { Array(body[$0..<min($0 + partSize, body.count)]) }
+        parts = pieces.map { Part(body: $0, payloadHash: SigV4Signer.hexSHA256($0)) }
     }
 
     /// The rows as JSON lines (one flattened row per line, keys sorted), gzip-compressed when `gzip` is set.

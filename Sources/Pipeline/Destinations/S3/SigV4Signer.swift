@@ -7,8 +7,8 @@ import Templates
 /// argument, so AWS's published examples are its tests.
 ///
 /// It implements S3's variant of the canonical URI: the path exactly as sent, encoded once by `encodePath` and
-/// never normalized (other services encode twice; for paths of unreserved characters both agree). Requests carry
-/// no query string, so the canonical query is always empty.
+/// never normalized (other services encode twice; for paths of unreserved characters both agree). The canonical
+/// query string is `canonicalQuery`'s, which is also what requests send, so the two never disagree.
 struct SigV4Signer: Sendable {
     let accessKeyID: String
     let secretAccessKey: String
@@ -18,18 +18,19 @@ struct SigV4Signer: Sendable {
     /// The `Authorization` header value for a request.
     /// - Parameters:
     ///   - path: the request path as sent, already encoded with `encodePath`.
+    ///   - query: the query parameters, not encoded (`[("uploads", "")]` for `?uploads`).
     ///   - headers: every header to sign; it must include `Host` and `X-Amz-Date` (with `amzDate`), and for S3
     ///     `X-Amz-Content-SHA256` (with `payloadHash`).
     ///   - payloadHash: the lower-case hex SHA-256 of the body (`hexSHA256`).
     ///   - amzDate: the request time as `YYYYMMDDTHHMMSSZ` (`amzDate(_:)`).
-    func authorization(method: String, path: String, headers: [(name: String, value: String)], payloadHash: String,
+    func authorization(method: String, path: String, query: [(name: String, value: String)] = [], headers: [(name: String, value: String)], payloadHash: String,
                        amzDate: String) -> String {
         let canonicalHeaders = headers
             .map { (name: $0.name.lowercased(), value: Self.trimmed($0.value)) }
             .sorted { $0.name < $1.name }
         let signedHeaders = canonicalHeaders.map(\.name).joined(separator: ";")
         let canonicalRequest = [
-            method, path, "",
+            method, path, Self.canonicalQuery(query),
             canonicalHeaders.map { "\($0.name):\($0.value)\n" }.joined(),
             signedHeaders, payloadHash,
         ].joined(separator: "\n")
@@ -54,13 +55,28 @@ struct SigV4Signer: Sendable {
     }
 
     /// A path encoded as SigV4 wants it: every byte outside `A-Z a-z 0-9 - _ . ~` and `/` as `%XX` (upper-case hex).
-    static func encodePath(_ path: String) -> String {
+    static func encodePath(_ path: String) -> String { percentEncode(path, keepingSlashes: true) }
+
+    /// The canonical query string: names and values encoded like a path but with `/` encoded too, each pair joined
+    /// by `=` (kept when the value is empty: `?uploads` signs as `uploads=`), pairs sorted by encoded name and then
+    /// value, joined by `&`. Requests send this same text after the `?`.
+    static func canonicalQuery(_ parameters: [(name: String, value: String)]) -> String {
+        parameters
+            .map { (name: percentEncode($0.name, keepingSlashes: false), value: percentEncode($0.value, keepingSlashes: false)) }
+            .sorted { ($0.name, $0.value) < ($1.name, $1.value) }
+            .map { "\($0.name)=\($0.value)" }
+            .joined(separator: "&")
+    }
+
+    private static func percentEncode(_ text: String, keepingSlashes: Bool) -> String {
         var out = ""
-        for byte in path.utf8 {
+        for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"), UInt8(ascii: "/"):
+                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
+            case UInt8(ascii: "/") where keepingSlashes:
+                out.append("/")
             default:
                 out += String(format: "%%%02X", byte)
             }

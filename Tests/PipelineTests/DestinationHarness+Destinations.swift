@@ -1,24 +1,10 @@
-import Foundation
-import HTTP
-import Logging
-import Loop
-import NodeConfig
 import Pipeline
+import NodeConfig
 import Templates
 import TestSupport
 
-/// A loop lending destinations what the node lends them (its HTTP client, templates), and calls made on that loop
-/// as the delivery runner makes them.
-final class DestinationHarness: Sendable {
-    let loopHarness: LoopHarness
-    let context: DestinationContext
-
-    init() throws {
-        loopHarness = try LoopHarness()
-        context = DestinationContext(loop: loopHarness.loop, http: HTTPClient(loop: loopHarness.loop), templates: TemplateEvaluator(),
-                                     dataDirectory: FileManager.default.temporaryDirectory.path, logger: Logger(label: "test"))
-    }
-
+/// Destination calls made on the harness's loop as the delivery runner makes them.
+extension DestinationHarness {
     /// The destination `destinations.test` with these keys would be.
     func make(_ entries: [String: ConfigValue]) throws -> any Destination {
         DestinationSettings.make(try DestinationConfig.testing(entries), context: context)
@@ -37,12 +23,5 @@ final class DestinationHarness: Sendable {
             do throws(DestinationFailure) { try await destination.testConnection() } catch { return error }
             return nil
         }
-    }
-
-    /// Closes the client's pooled connections and stops the loop; 0 when no handle leaked.
-    func finish() async throws -> Int32? {
-        let http = context.http
-        try await loopHarness.onLoop { http.shutdown() }
-        return await loopHarness.finish()
     }
 }
