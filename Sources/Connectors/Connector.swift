@@ -39,6 +39,18 @@ public struct Connector: Codable, Sendable, Equatable {
         self.updatedAt = updatedAt
     }
 
+    /// Config keys whose values the API never shows: answers carry `mask` instead, and an edit that sends `mask`
+    /// back keeps the stored value.
+    public static let secretKeys: Set<String> = ["password", "secretAccessKey"]
+    public static let mask = "******"
+
+    /// This connector as the API shows it: secrets masked.
+    public var redacted: Connector {
+        var copy = self
+        for key in Self.secretKeys where copy.config[key] != nil { copy.config[key] = Self.mask }
+        return copy
+    }
+
     public static let keyPrefix = "connector/"
 
     public static func key(of id: UInt64) -> String { "\(keyPrefix)\(id)" }

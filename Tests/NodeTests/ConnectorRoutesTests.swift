@@ -34,6 +34,27 @@ import TestSupport
          "filter":{"game1":["login","match"]}}
         """
 
+    @Test func secretsAreMaskedInAnswersAndKeptWhenSentBackMasked() throws {
+        let node = try Self.node()
+        defer { node.stop() }
+        let created = try node.send(Self.base, body: """
+            {"connectorName":"pg","storageType":"KAFKA_REDSHIFT","config":{"host":"h","dbName":"d","username":"u","password":"pw",
+             "flushInterval":"5","flushSize":"500","eventType":"justice_event"},"filter":{"g":["t"]}}
+            """, headers: Self.admin)
+        #expect(created.status == 201, "\(created.body)")
+        let id = try #require(try jsonObject(created.body)["id"] as? Int)
+        #expect((try jsonObject(created.body)["config"] as? [String: String])?["password"] == "******")
+        let listed = try jsonObject(try node.send(Self.base, method: "GET", headers: Self.admin).body)
+        #expect(!String(describing: listed).contains("pw"))
+        let edited = try node.send("\(Self.base)/\(id)", method: "PUT", body: """
+            {"config":{"host":"h2","dbName":"d","username":"u","password":"******","flushInterval":"5","flushSize":"500"},"filter":{"g":["t"]}}
+            """, headers: Self.admin)
+        #expect(edited.status == 200, "\(edited.body)")
+        let stored = try node.send("/api/v1/state/connector%2F\(id)", method: "GET", headers: Self.admin)
+        #expect(stored.status == 200, "\(stored.body)")
+        #expect(stored.body.contains(#""password":"pw""#) && stored.body.contains(#""host":"h2""#), "\(stored.body)")
+    }
+
     @Test func aConnectorIsCreatedListedEditedPausedResumedAndDeleted() throws {
         let node = try Self.node()
         defer { node.stop() }

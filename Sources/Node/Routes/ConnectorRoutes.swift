@@ -91,7 +91,7 @@ struct ConnectorRoutes: Sendable {
                                   storageType: draft.storageType, config: draft.config, filter: draft.filter, active: true,
                                   createdAt: now, updatedAt: now)
         try await store(connector)
-        return .json(connector, status: .created)
+        return .json(connector.redacted, status: .created)
     }
 
     struct Listing: Encodable {
@@ -107,11 +107,11 @@ struct ConnectorRoutes: Sendable {
             guard ["ACTIVE", "INACTIVE"].contains(state) else { throw HTTPError(.badRequest, "connectorState must be ACTIVE or INACTIVE") }
             found = found.filter { $0.active == (state == "ACTIVE") }
         }
-        return .json(Listing(data: found.sorted { $0.id < $1.id }))
+        return .json(Listing(data: found.sorted { $0.id < $1.id }.map(\.redacted)))
     }
 
     @Sendable func show(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
-        .json(try connector(context))
+        .json(try connector(context).redacted)
     }
 
     @Sendable func edit(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
@@ -120,8 +120,12 @@ struct ConnectorRoutes: Sendable {
         var body = try fields(of: request)
         if body["connectorName"] == nil { body["connectorName"] = .string(connector.connectorName) }
         if body["storageType"] == nil { body["storageType"] = .string(connector.storageType.rawValue) }
-        if case .object(var config)? = body["config"], config["eventType"] == nil {
-            config["eventType"] = connector.config["eventType"].map { JSONValue.string($0) }
+        if case .object(var config)? = body["config"] {
+            if config["eventType"] == nil { config["eventType"] = connector.config["eventType"].map { JSONValue.string($0) } }
+            // A secret sent back masked, as the API showed it, stays what it was.
+            for key in Connector.secretKeys where config[key] == .string(Connector.mask) {
+                config[key] = connector.config[key].map { JSONValue.string($0) }
+            }
             body["config"] = .object(config)
         }
         let draft = try draft(body)
@@ -134,7 +138,7 @@ struct ConnectorRoutes: Sendable {
         connector.filter = draft.filter
         connector.updatedAt = RFC3339.now()
         try await store(connector)
-        return .json(connector)
+        return .json(connector.redacted)
     }
 
     struct Deleted: Encodable {
