@@ -55,6 +55,27 @@ import TestSupport
         #expect(stored.body.contains(#""password":"pw""#) && stored.body.contains(#""host":"h2""#), "\(stored.body)")
     }
 
+    @Test func statusAndTopicsNeedReadAndNameUnknownIDsAndTypes() throws {
+        let node = try Self.node()
+        defer { node.stop() }
+        let reader = ["Authorization": "Bearer " + (try Self.token(node, "reader"))]
+        let created = try node.send(Self.base, body: Self.s3Body, headers: Self.admin)
+        let id = try #require(try jsonObject(created.body)["id"] as? Int)
+        let status = try node.send("\(Self.base)/\(id)/status", method: "GET", headers: reader)
+        #expect(status.status == 200, "\(status.body)")
+        #expect(try jsonObject(status.body)["connector"] as? String == "s3-sink")
+        let unknown = try node.send("\(Self.base)/999/status", method: "GET", headers: reader)
+        #expect(try unknown.status == 404 && (jsonObject(unknown.body)["errorCode"] as? Int) == 404)
+        let topics = try node.send("/analytics-connector/v1/admin/tools/kafka/topics/justice_event", method: "GET", headers: reader)
+        #expect(topics.status == 200 && topics.body == "{}", "\(topics.body)")
+        let badType = try node.send("/analytics-connector/v1/admin/tools/kafka/topics/other", method: "GET", headers: reader)
+        #expect(try badType.status == 400 && (jsonObject(badType.body)["errorMessage"] as? String)?.contains("other") == true)
+        for path in ["\(Self.base)/\(id)/status", "/analytics-connector/v1/admin/tools/kafka/topics/justice_event"] {
+            let refused = try node.send(path, method: "GET")
+            #expect(try refused.status == 401 && (jsonObject(refused.body)["errorCode"] as? Int) == 401, "\(path)")
+        }
+    }
+
     @Test func aConnectorIsCreatedListedEditedPausedResumedAndDeleted() throws {
         let node = try Self.node()
         defer { node.stop() }

@@ -1,5 +1,6 @@
 import Logging
 import Loop
+import Metrics
 import Pipeline
 import Templates
 
@@ -29,6 +30,10 @@ final class ConnectorTask: @unchecked Sendable {
     private var stopping = false
     private var random = SystemRandomNumberGenerator()
     private(set) var status: TaskStatus
+    /// `rivulet_connector_events_total{connector}`: events written to the sink.
+    private let written: Counter
+    /// `rivulet_connector_flush_failures_total{connector}`: failed attempts, each retried.
+    private let failures: Counter
 
     private struct Cursor {
         var position: LogPosition?
@@ -53,6 +58,8 @@ final class ConnectorTask: @unchecked Sendable {
         flushSize = Int(connector.config["flushSize"] ?? "") ?? 10_000
         flushInterval = .seconds(60 * (Int(connector.config["flushInterval"] ?? "") ?? 1))
         status = TaskStatus(node: node, state: .running, since: RFC3339.now())
+        written = Counter(label: "rivulet_connector_events_total", dimensions: [("connector", connector.connectorName)])
+        failures = Counter(label: "rivulet_connector_flush_failures_total", dimensions: [("connector", connector.connectorName)])
     }
 
     func start() {
@@ -139,6 +146,7 @@ final class ConnectorTask: @unchecked Sendable {
                 break
             } catch {
                 guard !stopping else { return }
+                failures.increment()
                 let reason = (error as? SinkFailure)?.description ?? "committing offsets: \(error)"
                 if status.state != .failed || status.error != reason {
                     logger.error("connector \(connector.connectorName): flush of \(buffer.count) events failed, retrying: \(reason)")
@@ -153,6 +161,7 @@ final class ConnectorTask: @unchecked Sendable {
             status = TaskStatus(node: node, state: .running, since: RFC3339.now(), delivered: status.delivered)
         }
         status.delivered += UInt64(buffer.count)
+        written.increment(by: buffer.count)
         buffer.removeAll(keepingCapacity: true)
         firstBufferedAt = nil
     }
