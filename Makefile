@@ -24,7 +24,8 @@ bench: ## benchmarks against their references (minutes; not part of `make test`)
 	status=0; ./scripts/bench/http.sh || status=1; ./scripts/bench/gossip.sh || status=1; \
 	  ./scripts/bench/templates.sh || status=1; \
 	  PROFILE=loopback ./scripts/bench/detect.py || status=1; ./scripts/bench/detect.py || status=1; \
-	  ./scripts/bench/state.py || status=1; ./scripts/bench/ingest.py || status=1; ./scripts/bench/replay.py || status=1; ./scripts/bench/sources.py || status=1; exit $$status
+	  ./scripts/bench/state.py || status=1; ./scripts/bench/ingest.py || status=1; ./scripts/bench/replay.py || status=1; ./scripts/bench/sources.py || status=1; \
+	  ./scripts/bench/connectors.py || status=1; exit $$status
 
 clean:
 	rm -rf .build data

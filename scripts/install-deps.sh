@@ -11,7 +11,7 @@ case "$purpose" in
   # Test: Go for the reference text/template of the differential tests, the servers the destination tests start,
   # pip for moto's S3 server (below), curl for the ClickHouse test helper's queries.
   test)  packages+=(golang-go postgresql clickhouse-server redis-server curl python3-pip) ;;
-  bench) packages+=(golang-go wrk nginx-light procps postgresql) ;;
+  bench) packages+=(golang-go wrk nginx-light procps postgresql python3-pip) ;;
 esac
 
 missing=()
@@ -36,8 +36,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# moto's S3 server (with boto3) for the S3 destination tests comes from PyPI.
-if [ "$purpose" = test ] && ! python3 -c "import moto.server, boto3" 2>/dev/null; then
+# moto's S3 server (with boto3) for the S3 tests and the connector benchmark comes from PyPI.
+if { [ "$purpose" = test ] || [ "$purpose" = bench ]; } && ! python3 -c "import moto.server, boto3" 2>/dev/null; then
   echo "install-deps: installing moto[server] from PyPI"
   python3 -m pip install --quiet 'moto[server]' || python3 -m pip install --quiet --break-system-packages 'moto[server]'
 fi
