@@ -68,8 +68,14 @@ public final class S3Sink: ConnectorSink {
     static func objects(of batch: SinkBatch, settings: S3SinkSettings) -> [S3Object] {
         var order: [String] = []
         var bodies: [String: [UInt8]] = [:]
+        // Partitions are whole minutes, so events of one topic and minute share a key: filling the template once
+        // per minute rather than per event (it dominated a flush's time).
+        struct Minute: Hashable { let topic: TopicName; let minute: Int64 }
+        var keys: [Minute: String] = [:]
         for event in batch.events {
-            let group = settings.path.groupKey(topic: event.topic, ingestedAt: event.ingestedAt)
+            let minute = Minute(topic: event.topic, minute: event.ingestedAt >= 0 ? event.ingestedAt / 60_000 : (event.ingestedAt + 1) / 60_000 - 1)
+            let group = keys[minute] ?? settings.path.groupKey(topic: event.topic, ingestedAt: event.ingestedAt)
+            keys[minute] = group
             if bodies[group] == nil { order.append(group) }
             bodies[group, default: []].append(contentsOf: event.json)
             bodies[group, default: []].append(UInt8(ascii: "\n"))
