@@ -17,7 +17,10 @@ final class ConnectorTask: @unchecked Sendable {
     private let offsets: ConnectorOffsets
     private let sink: any ConnectorSink
     private let logger: Logger
+    /// Backoff between failed flushes.
     private let pause: Pause
+    /// Waiting for records or the flush deadline: appends cut it short, never the backoff.
+    private let idle: Pause
     /// The topics the filter names, with the connector's event type.
     let topics: [TopicName]
     private let flushSize: Int
@@ -40,8 +43,13 @@ final class ConnectorTask: @unchecked Sendable {
         var next: UInt64
     }
 
-    /// How often a task looks for new events while it has no reason to flush.
-    private static let pollInterval = Duration.milliseconds(100)
+    /// Wakes the task when the router appended records.
+    private var appendToken: UInt64?
+    /// Set by an append while the task was reading, so it reads again before it sleeps.
+    private var appended = false
+
+    /// The longest a task sleeps without an append: a safety net, since appends wake it.
+    private static let idleWait = Duration.seconds(1)
 
     init(connector: Connector, node: String, store: TopicStore, offsets: ConnectorOffsets, sink: any ConnectorSink, logger: Logger) throws {
         self.connector = connector
@@ -51,6 +59,7 @@ final class ConnectorTask: @unchecked Sendable {
         self.sink = sink
         self.logger = logger
         pause = try Pause(loop: store.loop)
+        idle = try Pause(loop: store.loop)
         let eventType = connector.config["eventType"] ?? ""
         topics = connector.filter.flatMap { namespace, names in
             names.map { TopicName(eventType: eventType, namespace: namespace, topic: $0) }
@@ -64,15 +73,22 @@ final class ConnectorTask: @unchecked Sendable {
 
     func start() {
         store.loop.assertInLoop()
+        appendToken = store.watchAppends { [weak self] in
+            self?.appended = true
+            self?.idle.wake()
+        }
         task = Task(executorPreference: store.loop) { [self] in await run() }
     }
 
     /// Stops after the write in hand; buffered events not yet written are dropped (their offsets were not committed).
     func stop() async {
         stopping = true
+        if let appendToken { store.unwatch(appendToken) }
         pause.wake()
+        idle.wake()
         await task?.value
         pause.close()
+        idle.close()
         await sink.close()
         status = TaskStatus(node: node, state: .stopped, since: RFC3339.now(), delivered: status.delivered)
     }
@@ -90,12 +106,15 @@ final class ConnectorTask: @unchecked Sendable {
 
     private func run() async {
         while !stopping {
+            appended = false
             await pull()
             guard !stopping else { return }
-            if buffer.count >= flushSize || (firstBufferedAt.map { .now - $0 >= flushInterval } ?? false) {
+            let dueIn = firstBufferedAt.map { flushInterval - (.now - $0) }
+            if buffer.count >= flushSize || dueIn.map({ $0 <= .zero }) == true {
                 await flush()
-            } else {
-                await pause.sleep(Self.pollInterval)
+            } else if !appended {
+                // Until the flush is due or the router appends something.
+                await idle.sleep(min(dueIn ?? Self.idleWait, Self.idleWait))
             }
         }
     }

@@ -100,5 +100,6 @@ public final class TopicRouter: @unchecked Sendable {
         }
         if let failure { throw failure }
         routed.increment(by: topics.reduce(0) { $0 + $1.1.count })
+        store.didAppend()
     }
 }

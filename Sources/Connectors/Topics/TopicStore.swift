@@ -16,6 +16,7 @@ public final class TopicStore: @unchecked Sendable {
     /// Opens in progress, so two appends to a new topic create one log.
     private var opening: [TopicName: Task<EventLog, any Error>] = [:]
     private var watchers: [UInt64: (TopicName) -> Void] = [:]
+    private var appendWatchers: [UInt64: () -> Void] = [:]
     private var nextWatcher: UInt64 = 0
     private var retention: LoopTimer?
     private var isClosed = false
@@ -93,7 +94,23 @@ public final class TopicStore: @unchecked Sendable {
         return nextWatcher
     }
 
-    public func unwatch(_ token: UInt64) { watchers[token] = nil }
+    /// Calls `handler` on the loop after each batch the router appended (to any topic), so readers wake at once
+    /// rather than polling; `unwatch` with the token ends it.
+    func watchAppends(_ handler: @escaping () -> Void) -> UInt64 {
+        nextWatcher += 1
+        appendWatchers[nextWatcher] = handler
+        return nextWatcher
+    }
+
+    public func unwatch(_ token: UInt64) {
+        watchers[token] = nil
+        appendWatchers[token] = nil
+    }
+
+    /// The router's word that new records are durable in some topic logs.
+    func didAppend() {
+        for watcher in appendWatchers.values { watcher() }
+    }
 
     private func applyRetention() {
         Task.immediate(executorPreference: loop) { [self] in
