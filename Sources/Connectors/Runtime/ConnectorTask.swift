@@ -28,6 +28,8 @@ final class ConnectorTask: @unchecked Sendable {
     /// Next offset to read, per topic whose log exists.
     private var cursors: [TopicName: Cursor] = [:]
     private var buffer: [TopicEvent] = []
+    /// Where the next pull starts in `topics`.
+    private var firstTopic = 0
     private var firstBufferedAt: ContinuousClock.Instant?
     private var task: Task<Void, Never>?
     private var stopping = false
@@ -119,9 +121,13 @@ final class ConnectorTask: @unchecked Sendable {
         }
     }
 
-    /// Reads what the topic logs have past each cursor, until the buffer holds `flushSize` events.
+    /// Reads what the topic logs have past each cursor, until the buffer holds `flushSize` events. Each pull starts
+    /// at the next topic, so a topic with a long backlog cannot keep the others out of every flush.
     private func pull() async {
-        for name in topics where buffer.count < flushSize {
+        guard !topics.isEmpty else { return }
+        let start = firstTopic
+        firstTopic = (firstTopic + 1) % topics.count
+        for name in topics[start...] + topics[..<start] where buffer.count < flushSize {
             guard let log = store.log(of: name) else { continue }
             var cursor = cursors[name] ?? Cursor(next: offsets.offset(of: connector.id, in: name) ?? log.startOffset)
             do {

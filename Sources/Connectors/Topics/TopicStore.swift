@@ -15,7 +15,6 @@ public final class TopicStore: @unchecked Sendable {
     private var logs: [TopicName: EventLog]
     /// Opens in progress, so two appends to a new topic create one log.
     private var opening: [TopicName: Task<EventLog, any Error>] = [:]
-    private var watchers: [UInt64: (TopicName) -> Void] = [:]
     private var appendWatchers: [UInt64: () -> Void] = [:]
     private var nextWatcher: UInt64 = 0
     private var retention: LoopTimer?
@@ -72,7 +71,7 @@ public final class TopicStore: @unchecked Sendable {
     /// The log of `name`, if this node has received an event of it.
     public func log(of name: TopicName) -> EventLog? { logs[name] }
 
-    /// The log of `name`, created if new (watchers hear of it).
+    /// The log of `name`, created if new.
     func logForAppending(_ name: TopicName) async throws -> EventLog {
         loop.assertInLoop()
         if let log = logs[name] { return log }
@@ -83,15 +82,7 @@ public final class TopicStore: @unchecked Sendable {
         defer { opening[name] = nil }
         let log = try await task.value
         logs[name] = log
-        for watcher in watchers.values { watcher(name) }
         return log
-    }
-
-    /// Calls `handler` on the loop with each topic created from now on; `unwatch` with the token ends it.
-    public func watch(_ handler: @escaping (TopicName) -> Void) -> UInt64 {
-        nextWatcher += 1
-        watchers[nextWatcher] = handler
-        return nextWatcher
     }
 
     /// Calls `handler` on the loop after each batch the router appended (to any topic), so readers wake at once
@@ -102,8 +93,7 @@ public final class TopicStore: @unchecked Sendable {
         return nextWatcher
     }
 
-    public func unwatch(_ token: UInt64) {
-        watchers[token] = nil
+    func unwatch(_ token: UInt64) {
         appendWatchers[token] = nil
     }
 
