@@ -122,6 +122,12 @@ import TestSupport
         }
         #expect(failed, "\(failing)")
         #expect((failing["error"] as? String)?.hasPrefix("node1: ") == true, "\(failing)")
+        // The list's state filter asks every node too: node3 finds node1's failing task.
+        let ids = { (state: String) in
+            ((try? node3.get("/analytics-connector/v1/admin/connectors?connectorState=\(state)", token: Self.token)).map(Self.json)?["data"] as? [[String: Any]])?
+                .compactMap { $0["id"] as? Int }
+        }
+        #expect(ids("ERROR") == [id] && ids("ACTIVE") == [] && ids("INACTIVE") == [])
         try await postgres.restart()
         #expect(await Self.waitFor(60) { await Self.count(postgres, "SELECT count(*) FROM \(schema).logout") == 100 })
         #expect(await Self.waitFor(5) { Self.status(node1, id)["status"] as? String == "ACTIVE" }, "\(Self.status(node1, id))")

@@ -76,6 +76,11 @@ public final class ConnectorRuntime: @unchecked Sendable {
         tasks[id]?.currentStatus ?? failures[id]
     }
 
+    /// The connectors whose task on this node is failing (or could not start).
+    public func failingConnectors() -> Set<UInt64> {
+        Set(failures.keys).union(tasks.filter { $0.value.status.state == .failed }.keys)
+    }
+
     /// Stops every task (buffers not yet written are re-read at the next start).
     public func close() async {
         isClosed = true

@@ -103,11 +103,34 @@ struct ConnectorRoutes: Sendable {
         if let storage = request.query["storageType"] { found = found.filter { $0.storageType.rawValue == storage } }
         if let name = request.query["connectorName"] { found = found.filter { $0.connectorName == name } }
         if let state = request.query["connectorState"] {
-            // The configured state; whether tasks fail is the status route's answer (it asks every node).
-            guard ["ACTIVE", "INACTIVE"].contains(state) else { throw HTTPError(.badRequest, "connectorState must be ACTIVE or INACTIVE") }
-            found = found.filter { $0.active == (state == "ACTIVE") }
+            // The states the status route gives: ERROR is an active connector whose task fails on some node.
+            guard ["ACTIVE", "INACTIVE", "ERROR"].contains(state) else {
+                throw HTTPError(.badRequest, "connectorState must be ACTIVE, INACTIVE or ERROR")
+            }
+            if state == "INACTIVE" {
+                found = found.filter { !$0.active }
+            } else {
+                let failing = try await failingConnectors(request)
+                // A forwarded call is this node's share: the ids of its failing tasks.
+                if try cluster.isForwarded(request) { return .json(Failing(ids: failing.sorted())) }
+                found = found.filter { $0.active && failing.contains($0.id) == (state == "ERROR") }
+            }
         }
         return .json(Listing(data: found.sorted { $0.id < $1.id }.map(\.redacted)))
+    }
+
+    /// A node's part of a list filtered by task state.
+    struct Failing: Codable {
+        let ids: [UInt64]
+    }
+
+    /// The connectors whose task fails on this node or, unless `request` is forwarded, on any live node that answers.
+    private func failingConnectors(_ request: HTTPRequest) async throws -> Set<UInt64> {
+        var failing = try services.requireRuntime().failingConnectors()
+        guard try !cluster.isForwarded(request) else { return failing }
+        let (parts, _) = try await cluster.gather(request, as: Failing.self, deadline: deadline)
+        for part in parts { failing.formUnion(part.ids) }
+        return failing
     }
 
     @Sendable func show(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
