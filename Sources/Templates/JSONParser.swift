@@ -26,7 +26,11 @@ struct JSONParser {
     }
 
     private mutating func skipWhitespace() {
-        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        while index < bytes.count {
+            let byte = bytes[index]
+            guard byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D else { return }
+            index += 1
+        }
     }
 
     private mutating func parseValue(depth: Int) throws(TemplateError) -> JSONValue {
@@ -51,6 +55,17 @@ struct JSONParser {
         }
     }
 
+    /// An object's `"key":`, up to its value.
+    private mutating func parseKey() throws(TemplateError) -> String {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected object key") }
+        let key = try parseString()
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
+        index += 1
+        return key
+    }
+
     private mutating func parseObject(depth: Int) throws(TemplateError) -> JSONValue {
         index += 1
         var object: [String: JSONValue] = [:]
@@ -60,12 +75,7 @@ struct JSONParser {
             return .object(object)
         }
         while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected object key") }
-            let key = try parseString()
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
-            index += 1
+            let key = try parseKey()
             object[key] = try parseValue(depth: depth + 1)
             skipWhitespace()
             guard index < bytes.count else { throw failure("unexpected end of JSON input") }
@@ -73,6 +83,69 @@ struct JSONParser {
             guard bytes[index] == UInt8(ascii: "}") else { throw failure("expected ',' or '}'") }
             index += 1
             return .object(object)
+        }
+    }
+
+    /// What `parseFlattened` found: the leaves by column name, and whether the shortcut is exact.
+    struct Flattened {
+        var columns: [String: JSONValue] = [:]
+        /// Two leaves got one name, or a key repeated: the caller must flatten the parsed tree instead, which
+        /// settles such names by key order.
+        var collided = false
+        /// The value of the top-level key the caller asked for.
+        var captured: JSONValue?
+    }
+
+    /// Parses one JSON object straight into its leaves, without building nested objects: a nested object's leaves
+    /// are named `naming(prefix, key)` with the object's own name as the prefix (`""` at the top). Arrays are
+    /// leaves, passed through `array`. Throws for invalid JSON and for anything but an object.
+    mutating func parseFlattened(naming: (String, String) -> String, array: (JSONValue) -> JSONValue,
+                                 capture: String) throws(TemplateError) -> Flattened {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw failure("expected an object") }
+        var flattened = Flattened()
+        // Events have tens of fields: growing the table from empty rehashed it several times per event.
+        flattened.columns.reserveCapacity(32)
+        try flattenObject(prefix: "", depth: 0, naming: naming, array: array, capture: capture, into: &flattened)
+        skipWhitespace()
+        guard index == bytes.count else { throw failure("invalid character after top-level value") }
+        return flattened
+    }
+
+    private mutating func flattenObject(prefix: String, depth: Int, naming: (String, String) -> String, array: (JSONValue) -> JSONValue,
+                                       capture: String, into flattened: inout Flattened) throws(TemplateError) {
+        guard depth < Self.maximumDepth else { throw failure("nesting too deep") }
+        index += 1
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return
+        }
+        // Names of this object's nested objects: a key repeated or renamed onto one of them is a collision the
+        // leaves' own check cannot see.
+        var nested: [String] = []
+        while true {
+            let key = try parseKey()
+            skipWhitespace()
+            let name = naming(prefix, key)
+            if !nested.isEmpty, nested.contains(name) { flattened.collided = true }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "{") {
+                if flattened.columns[name] != nil { flattened.collided = true }
+                nested.append(name)
+                if depth == 0, key == capture { flattened.captured = nil }
+                try flattenObject(prefix: name, depth: depth + 1, naming: naming, array: array, capture: capture, into: &flattened)
+            } else {
+                var value = try parseValue(depth: depth + 1)
+                if depth == 0, key == capture { flattened.captured = value }
+                if case .array = value { value = array(value) }
+                if flattened.columns.updateValue(value, forKey: name) != nil { flattened.collided = true }
+            }
+            skipWhitespace()
+            guard index < bytes.count else { throw failure("unexpected end of JSON input") }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            guard bytes[index] == UInt8(ascii: "}") else { throw failure("expected ',' or '}'") }
+            index += 1
+            return
         }
     }
 

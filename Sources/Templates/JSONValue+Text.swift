@@ -12,6 +12,16 @@ extension JSONValue {
         self = try parser.parse()
     }
 
+    /// Parses a JSON object given as UTF-8 bytes straight into its leaves (see `JSONParser.parseFlattened`): the
+    /// columns, whether two of them met in one name (then flatten the parsed tree instead), and the value of the
+    /// top-level key `capture`.
+    public static func flattenedObject(parsingBytes bytes: [UInt8], naming: (String, String) -> String, array: (JSONValue) -> JSONValue,
+                                       capture: String) throws(TemplateError) -> (columns: [String: JSONValue], collided: Bool, captured: JSONValue?) {
+        var parser = JSONParser(bytes: bytes)
+        let flattened = try parser.parseFlattened(naming: naming, array: array, capture: capture)
+        return (flattened.columns, flattened.collided, flattened.captured)
+    }
+
     /// The JSON text of this value as Go's `json.Marshal` writes it: object keys sorted, `<`, `>` and `&` escaped,
     /// numbers in shortest form. With an `indent`, nested values go on their own lines (`json.MarshalIndent`); the
     /// evaluate endpoint uses three spaces, as Jitsu does.

@@ -68,11 +68,25 @@ struct BatchShaper: Sendable {
             shaped.failures.append(.event(event: event, error: "table name: \(error)", eventID: eventID))
             return
         }
+        append(Row(eventID: eventID, event: event, columns: flattens ? Flattener.flatten(event) : [:]), table: table, to: &shaped)
+    }
+
+    /// Whether `add(json:to:)` may be used: the table name does not depend on the event, and the destination
+    /// stores columns, which are then made while the JSON is parsed.
+    var takesEventJSON: Bool { constantTable != nil && flattens }
+
+    /// Adds the event whose JSON object is `json` (with `takesEventJSON` only); false when `json` is not an object.
+    func add(json: [UInt8], to shaped: inout Shaped) -> Bool {
+        guard let constantTable, let row = FlatEvent.row(json) else { return false }
+        append(row, table: constantTable, to: &shaped)
+        return true
+    }
+
+    private func append(_ row: Row, table: String, to shaped: inout Shaped) {
         if table.isEmpty || table == "null" || table == "false" {
             shaped.skipped += 1
             return
         }
-        let row = Row(eventID: eventID, event: event, columns: flattens ? Flattener.flatten(event) : [:])
         if let index = shaped.indexOfTable[table] {
             shaped.batches[index].rows.append(row)
         } else {

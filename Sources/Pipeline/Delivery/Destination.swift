@@ -4,15 +4,43 @@ import Templates
 public struct Row: Sendable, Equatable {
     /// `eventn_ctx_event_id`, also written on the fallback line.
     public let eventID: String
-    /// The enriched event, unflattened.
-    public let event: [String: JSONValue]
+    private let source: Source
     /// Column name to value (`Flattener`): never an object; arrays arrive as their JSON text.
     public let columns: [String: JSONValue]
 
+    /// The event as parsed, or its JSON text when it was flattened straight from the text (`FlatEvent`): most
+    /// rows are stored and never need the tree, so it is parsed only when asked for (a refused row's fallback line).
+    private enum Source: Sendable {
+        case tree([String: JSONValue])
+        case text([UInt8])
+    }
+
     public init(eventID: String, event: [String: JSONValue], columns: [String: JSONValue]) {
         self.eventID = eventID
-        self.event = event
+        source = .tree(event)
         self.columns = columns
+    }
+
+    /// A row of `FlatEvent.columns`: `eventJSON` is the event's object as JSON text.
+    init(eventID: String, eventJSON: [UInt8], columns: [String: JSONValue]) {
+        self.eventID = eventID
+        source = .text(eventJSON)
+        self.columns = columns
+    }
+
+    /// The enriched event, unflattened.
+    public var event: [String: JSONValue] {
+        switch source {
+        case .tree(let event): return event
+        case .text(let text):
+            // The text was parsed once already, so it parses again.
+            guard case .object(let event)? = try? JSONValue(parsingBytes: text) else { return [:] }
+            return event
+        }
+    }
+
+    public static func == (lhs: Row, rhs: Row) -> Bool {
+        lhs.eventID == rhs.eventID && lhs.columns == rhs.columns && lhs.event == rhs.event
     }
 }
 

@@ -16,8 +16,10 @@ struct EventScanner {
         var hasEventID = false
         /// `user_agent` is present (any value).
         var hasUserAgent = false
-        /// `event` holds an object (a fallback line's event).
-        var eventIsObject = false
+        /// Where `event` holds an object (a fallback line's event): its bytes, braces included.
+        var eventRange: Range<Int>?
+        /// `event` holds an object.
+        var eventIsObject: Bool { eventRange != nil }
         /// `malformed_event` is present (a fallback line that keeps a record that was never an event).
         var hasMalformedEvent = false
     }
@@ -89,7 +91,7 @@ struct EventScanner {
             case .timestamp: object.hasTimestamp = !scanner.isNull(from: valueStart)
             case .eventID: object.hasEventID = scanner.isNonEmptyString(from: valueStart)
             case .userAgent: object.hasUserAgent = true
-            case .event: object.eventIsObject = scanner.bytes[valueStart] == UInt8(ascii: "{")
+            case .event: object.eventRange = scanner.bytes[valueStart] == UInt8(ascii: "{") ? valueStart..<scanner.index : nil
             case .malformedEvent: object.hasMalformedEvent = true
             case .other: break
             }

@@ -32,22 +32,31 @@ public enum ReplayFormat: String, Sendable, Codable, CaseIterable {
     /// Why a line holds no event, or nil when it holds one: what `event(in:)` decides, found without building the
     /// event (a scan), so checking a whole file before a replay costs a fraction of replaying it.
     func check(_ line: UnsafeBufferPointer<UInt8>) -> Malformed? {
-        guard String(validating: line, as: UTF8.self) != nil else { return Malformed(reason: "not JSON: invalid UTF-8") }
+        if case .failure(let malformed) = locate(line) { return malformed }
+        return nil
+    }
+
+    /// Where in `line` its event object is (braces included), or why it holds none, as `event(in:)` decides.
+    func locate(_ line: UnsafeBufferPointer<UInt8>) -> Result<Range<Int>, Malformed> {
+        // Only a line with non-ASCII bytes can be invalid UTF-8; checking it copies the line, so ASCII skips that.
+        if line.contains(where: { $0 >= 0x80 }), String(validating: line, as: UTF8.self) == nil {
+            return .failure(Malformed(reason: "not JSON: invalid UTF-8"))
+        }
         var scanner = EventScanner(line)
         let object: EventScanner.Object
         do {
-            guard let first = try scanner.scanBody(arrays: false).first else { return Malformed(reason: "not a JSON object") }
+            guard let first = try scanner.scanBody(arrays: false).first else { return .failure(Malformed(reason: "not a JSON object")) }
             object = first
         } catch {
-            return Malformed(reason: error.reason == "the body is not a JSON object" ? "not a JSON object" : "not JSON: \(error.reason) at offset \(error.offset)")
+            return .failure(Malformed(reason: error.reason == "the body is not a JSON object" ? "not a JSON object" : "not JSON: \(error.reason) at offset \(error.offset)"))
         }
         switch self {
         case .raw_json:
-            return nil
+            return .success(object.range)
         case .fallback:
-            if object.eventIsObject { return nil }
-            if object.hasMalformedEvent { return Malformed(reason: Self.keptMalformed) }
-            return Malformed(reason: Self.noEvent)
+            if let event = object.eventRange { return .success(event) }
+            if object.hasMalformedEvent { return .failure(Malformed(reason: Self.keptMalformed)) }
+            return .failure(Malformed(reason: Self.noEvent))
         }
     }
 

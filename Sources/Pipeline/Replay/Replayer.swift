@@ -102,9 +102,20 @@ final class Replayer: @unchecked Sendable {
                 guard let chunk = try reader.next(maxLines: Self.chunkLines, maxBytes: Self.chunkBytes) else { return nil }
                 var prepared = Prepared(lines: chunk.lines.count, lastLine: chunk.lines.last?.number ?? 0, bytesRead: reader.bytesRead)
                 for (number, range) in chunk.lines where number > resumeAfter {
-                    switch format.event(in: Array(chunk.bytes[range])) {
-                    case .success(let event):
-                        shaper.add(event, to: &prepared.shaped)
+                    let outcome: Result<Void, ReplayFormat.Malformed>
+                    if shaper.takesEventJSON {
+                        // The scan finds the event's bytes, which are flattened as they are parsed: no tree.
+                        outcome = chunk.bytes.withUnsafeBufferPointer { format.locate(UnsafeBufferPointer(rebasing: $0[range])) }.flatMap { event in
+                            let start = range.lowerBound + event.lowerBound
+                            return shaper.add(json: Array(chunk.bytes[start..<(start + event.count)]), to: &prepared.shaped)
+                                ? .success(()) : .failure(ReplayFormat.Malformed(reason: "not a JSON object"))
+                        }
+                    } else {
+                        outcome = format.event(in: Array(chunk.bytes[range])).map { shaper.add($0, to: &prepared.shaped) }
+                    }
+                    switch outcome {
+                    case .success:
+                        break
                     case .failure(let malformed):
                         // Validated before when skipping is off: a line that turns bad now means the file changed.
                         guard skipMalformed else { throw ReplayError.malformed(line: number, reason: malformed.reason) }

@@ -1,0 +1,71 @@
+import Testing
+import Templates
+@testable import Pipeline
+
+/// `FlatEvent` flattens while parsing; it must give what parsing the tree and `Flattener` give, for every event.
+@Suite struct FlatEventTests {
+    /// The tree way: what rows were before `FlatEvent`.
+    private func expected(_ json: String) throws -> Row? {
+        guard case .object(let event) = try JSONValue(parsing: json) else { return nil }
+        return Row(eventID: event["eventn_ctx_event_id"]?.stringValue ?? "", event: event, columns: Flattener.flatten(event))
+    }
+
+    static let cases = [
+        #"{}"#,
+        #"{"event_type":"click","eventn_ctx_event_id":"e1","n":1.5,"ok":true,"none":null}"#,
+        #"{"user":{"id":7,"Geo":{"city":"Oslo"}},"tags":["a",1,{"z":2,"a":[]}],"Event Type":"x"}"#,
+        // Two leaves meeting in one name, either order, at any depth: the later key in sorted order wins.
+        #"{"a_b":1,"a":{"b":2}}"#, #"{"a":{"b":2},"a_b":1}"#, #"{"A":1,"a":2}"#, #"{"a":2,"A":1}"#,
+        #"{"x":{"a_b":1,"a":{"b":2}}}"#, #"{"a":{"b":{"c":1}},"a_b":{"c":2}}"#,
+        // A repeated key: its last value, object or not.
+        #"{"a":1,"a":2}"#, #"{"a":{"x":1},"a":{"y":2}}"#, #"{"a":1,"a":{"b":2}}"#, #"{"a":{"b":2},"a":1}"#, #"{"a":{},"a":1}"#,
+        // The event id: a top-level string only.
+        #"{"eventn_ctx_event_id":7}"#, #"{"eventn_ctx_event_id":{"x":1}}"#, #"{"e":{"eventn_ctx_event_id":"nested"}}"#,
+        #"{"EVENTN_CTX_EVENT_ID":"upper"}"#, #"{"eventn_ctx_event_id":"a","eventn_ctx_event_id":"b"}"#,
+        #"{"s":"tab\tnew\nline \"q\" \\ \u00e9 \ud83d\ude00","empty":{},"deep":{"a":{"b":{"c":{"d":[1,[2]]}}}}}"#,
+        #"{"  spaced key ":1,"ünï":2,"1st":3,"-":4}"#,
+    ]
+
+    @Test(arguments: cases)
+    func givesWhatTheTreeAndFlattenerGive(_ json: String) throws {
+        let row = try #require(FlatEvent.row(Array(json.utf8)))
+        let tree = try #require(try expected(json))
+        #expect(row.columns == tree.columns, "\(json)")
+        #expect(row.eventID == tree.eventID, "\(json)")
+        #expect(row.event == tree.event, "\(json)")
+    }
+
+    @Test func generatedEventsAgree() throws {
+        // A fixed linear congruential sequence: the same cases on every run.
+        var state: UInt64 = 42
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 33
+        }
+        let keys = ["a", "b", "a_b", "A", "c_d", "c", "d", "Ev"]
+        func value(_ depth: Int) -> String {
+            switch next() % (depth > 2 ? 4 : 6) {
+            case 0: return "\(next() % 100)"
+            case 1: return "\"s\(next() % 10)\""
+            case 2: return "null"
+            case 3: return "[1,\"x\"]"
+            default: return object(depth + 1)
+            }
+        }
+        func object(_ depth: Int) -> String {
+            let count = Int(next() % 4)
+            return "{" + (0..<count).map { _ in "\"\(keys[Int(next() % UInt64(keys.count))])\":\(value(depth))" }.joined(separator: ",") + "}"
+        }
+        for _ in 0..<2_000 {
+            let json = object(0)
+            let row = try #require(FlatEvent.row(Array(json.utf8)))
+            #expect(row.columns == (try expected(json))?.columns, "\(json)")
+        }
+    }
+
+    @Test func anythingButAnObjectIsRefused() {
+        for json in ["[]", "1", "\"x\"", "{", #"{"a":}"#, #"{"a":1} x"#, ""] {
+            #expect(FlatEvent.row(Array(json.utf8)) == nil, "\(json)")
+        }
+    }
+}
