@@ -92,18 +92,18 @@ struct JSONParser {
         /// Two leaves got one name, or a key repeated: the caller must flatten the parsed tree instead, which
         /// settles such names by key order.
         var collided = false
-        /// The value of the top-level key the caller asked for.
-        var captured: JSONValue?
+        /// The values of the top-level keys the caller asked for, in the order asked (nil: absent or an object).
+        var captured: [JSONValue?] = []
     }
 
     /// Parses one JSON object straight into its leaves, without building nested objects: a nested object's leaves
     /// are named `naming(prefix, key)` with the object's own name as the prefix (`""` at the top). Arrays are
     /// leaves, passed through `array`. Throws for invalid JSON and for anything but an object.
     mutating func parseFlattened(naming: (String, String) -> String, array: (JSONValue) -> JSONValue,
-                                 capture: String) throws(TemplateError) -> Flattened {
+                                 capture: [String]) throws(TemplateError) -> Flattened {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw failure("expected an object") }
-        var flattened = Flattened()
+        var flattened = Flattened(captured: Array(repeating: nil, count: capture.count))
         // Events have tens of fields: growing the table from empty rehashed it several times per event.
         flattened.columns.reserveCapacity(32)
         try flattenObject(prefix: "", depth: 0, naming: naming, array: array, capture: capture, into: &flattened)
@@ -113,7 +113,7 @@ struct JSONParser {
     }
 
     private mutating func flattenObject(prefix: String, depth: Int, naming: (String, String) -> String, array: (JSONValue) -> JSONValue,
-                                       capture: String, into flattened: inout Flattened) throws(TemplateError) {
+                                       capture: [String], into flattened: inout Flattened) throws(TemplateError) {
         guard depth < Self.maximumDepth else { throw failure("nesting too deep") }
         index += 1
         skipWhitespace()
@@ -132,11 +132,11 @@ struct JSONParser {
             if index < bytes.count, bytes[index] == UInt8(ascii: "{") {
                 if flattened.columns[name] != nil { flattened.collided = true }
                 nested.append(name)
-                if depth == 0, key == capture { flattened.captured = nil }
+                if depth == 0, let slot = capture.firstIndex(of: key) { flattened.captured[slot] = nil }
                 try flattenObject(prefix: name, depth: depth + 1, naming: naming, array: array, capture: capture, into: &flattened)
             } else {
                 var value = try parseValue(depth: depth + 1)
-                if depth == 0, key == capture { flattened.captured = value }
+                if depth == 0, let slot = capture.firstIndex(of: key) { flattened.captured[slot] = value }
                 if case .array = value { value = array(value) }
                 if flattened.columns.updateValue(value, forKey: name) != nil { flattened.collided = true }
             }

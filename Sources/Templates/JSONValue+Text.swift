@@ -13,10 +13,10 @@ extension JSONValue {
     }
 
     /// Parses a JSON object given as UTF-8 bytes straight into its leaves (see `JSONParser.parseFlattened`): the
-    /// columns, whether two of them met in one name (then flatten the parsed tree instead), and the value of the
-    /// top-level key `capture`.
+    /// columns, whether two of them met in one name (then flatten the parsed tree instead), and the values of the
+    /// top-level keys `capture` (nil where absent or an object).
     public static func flattenedObject(parsingBytes bytes: [UInt8], naming: (String, String) -> String, array: (JSONValue) -> JSONValue,
-                                       capture: String) throws(TemplateError) -> (columns: [String: JSONValue], collided: Bool, captured: JSONValue?) {
+                                       capture: [String]) throws(TemplateError) -> (columns: [String: JSONValue], collided: Bool, captured: [JSONValue?]) {
         var parser = JSONParser(bytes: bytes)
         let flattened = try parser.parseFlattened(naming: naming, array: array, capture: capture)
         return (flattened.columns, flattened.collided, flattened.captured)

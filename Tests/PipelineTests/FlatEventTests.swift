@@ -22,17 +22,21 @@ import Templates
         // The event id: a top-level string only.
         #"{"eventn_ctx_event_id":7}"#, #"{"eventn_ctx_event_id":{"x":1}}"#, #"{"e":{"eventn_ctx_event_id":"nested"}}"#,
         #"{"EVENTN_CTX_EVENT_ID":"upper"}"#, #"{"eventn_ctx_event_id":"a","eventn_ctx_event_id":"b"}"#,
+        #"{"_timestamp":"2026-11-23T10:00:00Z","api_key":"k","x":{"api_key":"nested"}}"#, #"{"API_KEY":"renamed"}"#,
         #"{"s":"tab\tnew\nline \"q\" \\ \u00e9 \ud83d\ude00","empty":{},"deep":{"a":{"b":{"c":{"d":[1,[2]]}}}}}"#,
         #"{"  spaced key ":1,"ünï":2,"1st":3,"-":4}"#,
     ]
 
     @Test(arguments: cases)
     func givesWhatTheTreeAndFlattenerGive(_ json: String) throws {
-        let row = try #require(FlatEvent.row(Array(json.utf8)))
+        let row = try #require(FlatEvent(Array(json.utf8))?.row)
         let tree = try #require(try expected(json))
         #expect(row.columns == tree.columns, "\(json)")
         #expect(row.eventID == tree.eventID, "\(json)")
         #expect(row.event == tree.event, "\(json)")
+        let flat = try #require(FlatEvent(Array(json.utf8)))
+        guard case .object(let event) = try JSONValue(parsing: json) else { return }
+        #expect(flat.timestamp == event["_timestamp"]?.stringValue && flat.apiKey == event["api_key"]?.stringValue, "\(json)")
     }
 
     @Test func generatedEventsAgree() throws {
@@ -58,14 +62,14 @@ import Templates
         }
         for _ in 0..<2_000 {
             let json = object(0)
-            let row = try #require(FlatEvent.row(Array(json.utf8)))
+            let row = try #require(FlatEvent(Array(json.utf8))?.row)
             #expect(row.columns == (try expected(json))?.columns, "\(json)")
         }
     }
 
     @Test func anythingButAnObjectIsRefused() {
         for json in ["[]", "1", "\"x\"", "{", #"{"a":}"#, #"{"a":1} x"#, ""] {
-            #expect(FlatEvent.row(Array(json.utf8)) == nil, "\(json)")
+            #expect(FlatEvent(Array(json.utf8)) == nil, "\(json)")
         }
     }
 }

@@ -39,6 +39,11 @@ struct BatchShaper: Sendable {
     func shape(_ entries: [LogEntry]) -> Shaped {
         var shaped = Shaped()
         for entry in entries {
+            if takesEventJSON, let flat = FlatEvent(entry.payload) {
+                if shaped.oldestTimestamp == nil, let stamp = flat.timestamp { shaped.oldestTimestamp = RFC3339.parse(stamp)?.seconds }
+                if accepts(flat.apiKey) { append(flat.row, table: constantTable!, to: &shaped) }
+                continue
+            }
             guard case .object(let event)? = try? JSONValue(parsingBytes: entry.payload) else {
                 shaped.failures.append(.malformed(raw: String(decoding: entry.payload, as: UTF8.self),
                                                   error: "the incoming log record is not a JSON object"))
@@ -77,8 +82,8 @@ struct BatchShaper: Sendable {
 
     /// Adds the event whose JSON object is `json` (with `takesEventJSON` only); false when `json` is not an object.
     func add(json: [UInt8], to shaped: inout Shaped) -> Bool {
-        guard let constantTable, let row = FlatEvent.row(json) else { return false }
-        append(row, table: constantTable, to: &shaped)
+        guard let constantTable, let flat = FlatEvent(json) else { return false }
+        append(flat.row, table: constantTable, to: &shaped)
         return true
     }
 

@@ -3,17 +3,29 @@ import Templates
 /// Jitsu's flattening done while parsing an event's JSON text, so no tree of nested objects is built and thrown
 /// away for each event (the tree, then `Flattener`, were most of a replay's time). Gives exactly what parsing the
 /// tree and `Flattener.flatten` give: where two leaves meet in one name, or a key repeats, it does just that.
-enum FlatEvent {
-    /// The row of the event object in `json`, or nil when `json` is not a JSON object.
-    static func row(_ json: [UInt8]) -> Row? {
-        guard let flat = try? JSONValue.flattenedObject(parsingBytes: json, naming: name, array: text, capture: eventIDKey) else { return nil }
-        let eventID = flat.captured?.stringValue ?? ""
-        guard flat.collided else { return Row(eventID: eventID, eventJSON: json, columns: flat.columns) }
-        guard case .object(let event)? = try? JSONValue(parsingBytes: json) else { return nil }
-        return Row(eventID: eventID, event: event, columns: Flattener.flatten(event))
+struct FlatEvent {
+    let row: Row
+    /// The top-level `_timestamp` and `api_key`, when strings: the delivery runner's lag and routing read them.
+    let timestamp: String?
+    let apiKey: String?
+
+    /// Nil when `json` is not a JSON object.
+    init?(_ json: [UInt8]) {
+        guard let flat = try? JSONValue.flattenedObject(parsingBytes: json, naming: Self.name, array: Self.text, capture: Self.captured) else {
+            return nil
+        }
+        let eventID = flat.captured[0]?.stringValue ?? ""
+        if flat.collided {
+            guard case .object(let event)? = try? JSONValue(parsingBytes: json) else { return nil }
+            row = Row(eventID: eventID, event: event, columns: Flattener.flatten(event))
+        } else {
+            row = Row(eventID: eventID, eventJSON: json, columns: flat.columns)
+        }
+        timestamp = flat.captured[1]?.stringValue
+        apiKey = flat.captured[2]?.stringValue
     }
 
-    static let eventIDKey = "eventn_ctx_event_id"
+    private static let captured = ["eventn_ctx_event_id", "_timestamp", "api_key"]
 
     private static func name(_ prefix: String, _ key: String) -> String {
         prefix.isEmpty ? Flattener.columnName(key) : prefix + "_" + Flattener.columnName(key)
