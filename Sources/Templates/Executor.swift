@@ -39,19 +39,23 @@ struct Executor {
     private let template: GoTemplate
     private var executing: String
     private var location: Location?
-    private var variables: [(name: String, value: Operand)]
+    /// `$`: the data of the template being executed. Kept apart from `variables` so an execution that declares no
+    /// variable allocates no array.
+    private var dollar: Operand
+    /// Variables declared with `:=`, innermost last.
+    private var variables: [(name: String, value: Operand)] = []
     private var depth = 0
     private(set) var output = ""
 
     init(template: GoTemplate, data: Value) {
         self.template = template
         executing = template.name
-        variables = [("$", Operand(value: data))]
+        dollar = Operand(value: data)
     }
 
     /// Executes the main template with `data` as dot and `$`.
     mutating func run(data: Value) throws(TemplateError) {
-        guard let root = template.templates[template.name] else {
+        guard let root = template.root else {
             throw TemplateError.execution("template: \(template.name): \(GoQuote.quote(template.name)) is an incomplete or empty template")
         }
         _ = try walk(root, dot: Operand(value: data))
@@ -179,10 +183,11 @@ struct Executor {
         defer { depth -= 1 }
         let newDot = try pipeline.map { pipeline throws(TemplateError) in try evaluate(pipeline, dot: dot) } ?? .missing
         // Templates see none of the caller's variables: only `$`, bound to their dot.
-        let saved = (variables, executing)
-        variables = [("$", newDot)]
+        let saved = (variables, dollar, executing)
+        variables = []
+        dollar = newDot
         executing = name
-        defer { (variables, executing) = saved }
+        defer { (variables, dollar, executing) = saved }
         _ = try walk(body, dot: newDot)
     }
 
@@ -207,17 +212,19 @@ struct Executor {
     }
 
     private mutating func assign(_ name: String, _ value: Operand) throws(TemplateError) {
-        guard let index = variables.lastIndex(where: { $0.name == name }) else {
+        if let index = variables.lastIndex(where: { $0.name == name }) {
+            variables[index].value = value
+        } else if name == "$" {
+            dollar = value
+        } else {
             throw error("undefined variable: \(name)")
         }
-        variables[index].value = value
     }
 
     private func variable(_ name: String) throws(TemplateError) -> Operand {
-        guard let found = variables.last(where: { $0.name == name }) else {
-            throw error("undefined variable: \(name)")
-        }
-        return found.value
+        if let found = variables.last(where: { $0.name == name }) { return found.value }
+        if name == "$" { return dollar }
+        throw error("undefined variable: \(name)")
     }
 
     private func notAFunction(_ arguments: [Argument], final: Operand?) throws(TemplateError) {

@@ -15,6 +15,8 @@ struct GoFormatter {
 
     /// The value as `%v` prints it; nil (a missing value) is `<nil>`.
     static func display(_ value: Value) -> String {
+        // Most actions print a string, which %v prints as it is; this skips building a formatter.
+        if case .string(let text) = value { return text }
         var formatter = GoFormatter()
         formatter.print(value, verb: "v")
         return formatter.out

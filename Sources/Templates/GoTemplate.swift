@@ -1,13 +1,19 @@
 /// A Go `text/template` parsed once and executed many times: the main template (named `name`) and every template
-/// it defines with `define` or `block`. Immutable, so one compiled template serves concurrent evaluations.
-public struct GoTemplate: Sendable {
+/// it defines with `define` or `block`. Immutable, so one compiled template serves concurrent evaluations. A class,
+/// so that handing it from the cache to an evaluation costs one reference count instead of one per member.
+public final class GoTemplate: Sendable {
     /// The template's name, which Go puts in every error message ("template: NAME:1: ...").
     public let name: String
     /// Whether the text mentions `_timestamp`; only then is the event's `_timestamp` turned into a time (Jitsu's rule).
     public let mentionsTimestamp: Bool
     let source: [UInt8]
     let templates: [String: [Node]]
+    /// The main template's body, found once here rather than by name on every execution.
+    let root: [Node]?
     let functions: [String: Function]
+    /// Whether the main template is only text, with no action: Jitsu then treats the expression as a constant or
+    /// as JavaScript instead. Computed once, since language detection asks on every evaluation.
+    public let isPlainText: Bool
 
     /// Parses `text` with Go's grammar and the built-in and Jitsu functions.
     /// - Throws: `TemplateError.parse` with Go's message, e.g. `template: expression:1: unclosed action`.
@@ -16,13 +22,9 @@ public struct GoTemplate: Sendable {
         source = Array(text.utf8)
         functions = Builtins.all
         templates = try Parser.parse(name: name, source: source, functions: Builtins.names)
+        root = templates[name]
+        isPlainText = (root ?? []).allSatisfy { if case .text = $0 { return true } else { return false } }
         mentionsTimestamp = text.contains("_timestamp")
-    }
-
-    /// Whether the main template is only text, with no action: Jitsu then treats the expression as a constant or
-    /// as JavaScript instead.
-    public var isPlainText: Bool {
-        (templates[name] ?? []).allSatisfy { if case .text = $0 { return true } else { return false } }
     }
 
     /// Executes the template with `object` as dot and `$`, and returns what it printed.

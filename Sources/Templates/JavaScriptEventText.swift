@@ -11,6 +11,10 @@ final class JavaScriptEventText {
     private var units: UnsafeMutablePointer<UInt16>
     private var capacity: Int
     private var count = 0
+    /// An object member to write: its position, and its key's first bytes for sorting (see `prefix(of:)`).
+    private typealias Member = (prefix: UInt64, index: Dictionary<String, JSONValue>.Index)
+    /// The members of the objects being written, in writing order; see `pushSortedIndices`.
+    private var order: [Member] = []
 
     init(capacity: Int = 4096) {
         self.capacity = capacity
@@ -72,37 +76,56 @@ final class JavaScriptEventText {
             append(UInt8(ascii: "]"))
         case .object(let fields):
             append(UInt8(ascii: "{"))
-            var first = true
-            for (_, index) in Self.sortedIndices(fields) {
-                if !first { append(UInt8(ascii: ",")) }
-                first = false
+            let start = order.count
+            pushSortedIndices(of: fields)
+            for position in start..<order.count {
+                if position > start { append(UInt8(ascii: ",")) }
+                let index = order[position].index
                 writeString(fields.keys[index])
                 append(UInt8(ascii: ":"))
                 write(fields.values[index])
             }
+            order.removeLast(order.count - start)
             append(UInt8(ascii: "}"))
         }
     }
 
-    /// The members' positions, with their keys' prefixes, in bytewise UTF-8 order of the keys, as
-    /// `Value.sortedMembers` (and so `jsonText()`) orders them. Keys are compared by their first eight bytes as one integer, and in full only on a tie.
-    private static func sortedIndices(_ fields: [String: JSONValue])
-        -> [(prefix: UInt64, index: Dictionary<String, JSONValue>.Index)] {
-        var entries: [(prefix: UInt64, index: Dictionary<String, JSONValue>.Index)] = []
-        entries.reserveCapacity(fields.count)
+    /// Appends the members' positions to `order`, with their keys' prefixes, in bytewise UTF-8 order of the keys,
+    /// as `Value.sortedMembers` (and so `jsonText()`) orders them. Keys are compared by their first eight bytes as
+    /// one integer, and in full only on a tie. The caller removes them when done; a nested object's entries go
+    /// above its parent's, so one array serves the whole event without allocating.
+    private func pushSortedIndices(of fields: [String: JSONValue]) {
+        let start = order.count
         var index = fields.startIndex
         while index != fields.endIndex {
-            entries.append((prefix(of: fields.keys[index]), index))
+            order.append((Self.prefix(of: fields.keys[index]), index))
             fields.formIndex(after: &index)
         }
-        if entries.count > 1 {
-            entries.sort { left, right in
-                if left.prefix != right.prefix { return left.prefix < right.prefix }
-                return fields.keys[left.index].utf8.lexicographicallyPrecedes(fields.keys[right.index].utf8)
+        guard order.count - start > 1 else { return }
+        func precedes(_ left: Member, _ right: Member) -> Bool {
+            if left.prefix != right.prefix { return left.prefix < right.prefix }
+            return fields.keys[left.index].utf8.lexicographicallyPrecedes(fields.keys[right.index].utf8)
+        }
+        if order.count - start > Self.insertionSortLimit {
+            order[start...].sort(by: precedes)
+            return
+        }
+        // Events' objects are small, and on a few entries an insertion sort beats the library's generic sort.
+        order.withUnsafeMutableBufferPointer { entries in
+            for sorted in (start + 1)..<entries.count {
+                let entry = entries[sorted]
+                var slot = sorted
+                while slot > start, precedes(entry, entries[slot - 1]) {
+                    entries[slot] = entries[slot - 1]
+                    slot -= 1
+                }
+                entries[slot] = entry
             }
         }
-        return entries
     }
+
+    /// Objects with more members than this are sorted by the library's sort.
+    private static let insertionSortLimit = 16
 
     /// A key's first eight UTF-8 bytes, big-endian and zero-padded, so that the integers order as the bytes do.
     private static func prefix(of key: String) -> UInt64 {

@@ -26,10 +26,10 @@ final class TemplateCache: Sendable {
     func template(for text: String) throws(TemplateError) -> GoTemplate {
         let cached: Result<GoTemplate, TemplateError>? = state.withLock { state in
             state.clock += 1
-            guard var entry = state.entries[text] else { return nil }
-            entry.lastUse = state.clock
-            state.entries[text] = entry
-            return entry.template
+            // Through the index, so a hit hashes the text once.
+            guard let index = state.entries.index(forKey: text) else { return nil }
+            state.entries.values[index].lastUse = state.clock
+            return state.entries.values[index].template
         }
         let result = cached ?? store(text, Result { () throws(TemplateError) in try GoTemplate(parsing: text) })
         return try result.get()

@@ -9,17 +9,19 @@ import Templates
 /// The event is parsed into a `JSONValue` once, as the node parses a request body once; each evaluation then does
 /// what the node does per event. Variant `evaluator` is the node's path, `TemplateEvaluator.evaluate` with its
 /// template cache and language detection (for JavaScript that includes converting the event to JavaScript);
-/// `execute` is `GoTemplate.execute` alone, compiled once.
+/// `execute` is `GoTemplate.execute` alone, compiled once. An optional second argument names the one case to run,
+/// so a profiler (`perf record`) sees that case alone.
 @main
 struct TemplatesBench {
     static func main() {
         let arguments = CommandLine.arguments
-        guard arguments.count == 2 else { fail("usage: templates-bench CASES.json") }
+        guard arguments.count == 2 || arguments.count == 3 else { fail("usage: templates-bench CASES.json [CASE]") }
         do {
             let cases = try BenchCases(contentsOf: arguments[1])
+            let only = arguments.count == 3 ? arguments[2] : nil
             let evaluator = TemplateEvaluator(javascript: JavaScriptEngine())
             print("# rivulet Templates, one thread")
-            for benchCase in cases.cases {
+            for benchCase in cases.cases where only == nil || benchCase.name == only {
                 var output = ""
                 let viaEvaluator = try Measurement.rate { () throws(TemplateError) in
                     output = try evaluator.evaluate(expression: benchCase.expression, object: cases.event).responseText

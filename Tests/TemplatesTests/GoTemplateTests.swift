@@ -43,4 +43,14 @@ struct GoTemplateTests {
             #expect(try template.execute(event) == "\(n)-\(n)")
         }
     }
+
+    /// Go's `%v` of a float64 (`strconv.FormatFloat(v, 'g', -1, 64)`), around the bounds of its plain-decimal range.
+    @Test(arguments: [
+        (89.9, "89.9"), (1, "1"), (-1.5, "-1.5"), (0, "0"), (-0.0, "-0"), (0.0001, "0.0001"), (0.00009, "9e-05"),
+        (999_999, "999999"), (999_999.5, "999999.5"), (1e6, "1e+06"), (123_456.789, "123456.789"),
+        (0.1 + 0.2, "0.30000000000000004"), (-0.000123, "-0.000123"), (5e-324, "5e-324"),
+    ])
+    func floatsPrintAsGoPrintsThem(value: Double, expected: String) throws {
+        #expect(try GoTemplate(parsing: "{{.n}}").execute(.object(["n": .number(value)])) == expected)
+    }
 }

@@ -44,6 +44,15 @@ struct JavaScriptEngineTests {
         #expect(try engine.evaluate("$.text", object: tricky) == text)
     }
 
+    @Test(arguments: [3, 17, 40])
+    func keysArriveInBytewiseOrderWhateverTheObjectsSize(count: Int) throws {
+        // Keys sharing their first eight bytes are ordered by the rest; large objects take the library's sort.
+        let keys = (0..<count).map { "property_\($0)" } + (0..<count).map { "k\($0)" }
+        let object = JSONValue.object(Dictionary(uniqueKeysWithValues: keys.map { ($0, JSONValue.object([:])) }))
+        let expected = keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.joined(separator: ",")
+        #expect(try engine.evaluate("Object.keys($).join()", object: object) == .string(expected))
+    }
+
     @Test(arguments: [
         ("'text'", JSONValue.string("text")), ("1 / 0", .null), ("0 / 0", .null), ("-0", .number(0)),
         ("true", .bool(true)), ("null", .null), ("'\\ud800x'", .string("\u{FFFD}x")), ("new String('s')", .string("s")),
