@@ -104,8 +104,6 @@ struct JSONParser {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw failure("expected an object") }
         var flattened = Flattened(captured: Array(repeating: nil, count: capture.count))
-        // Events have tens of fields: growing the table from empty rehashed it several times per event.
-        flattened.columns.reserveCapacity(32)
         try flattenObject(prefix: "", depth: 0, naming: naming, array: array, capture: capture, into: &flattened)
         skipWhitespace()
         guard index == bytes.count else { throw failure("invalid character after top-level value") }
