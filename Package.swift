@@ -107,7 +107,7 @@ let package = Package(
         ]),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "NodeConfig", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ConnectorsTests", dependencies: [
-            "Connectors", "Pipeline", "Templates", "HTTP", "Loop", "TestSupport", .product(name: "Logging", package: "swift-log"),
+            "Connectors", "Pipeline", "Cluster", "Templates", "HTTP", "Loop", "TestSupport", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "SourceSyncTests", dependencies: ["SourceSync", "Templates", "NodeConfig", "Pipeline", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: [

@@ -53,7 +53,9 @@ final class ConnectorTask: @unchecked Sendable {
     /// The longest a task sleeps without an append: a safety net, since appends wake it.
     private static let idleWait = Duration.seconds(1)
 
-    init(connector: Connector, node: String, store: TopicStore, offsets: ConnectorOffsets, sink: any ConnectorSink, logger: Logger) throws {
+    /// - Parameter minute: the unit of `flushInterval`; tests shorten it.
+    init(connector: Connector, node: String, store: TopicStore, offsets: ConnectorOffsets, sink: any ConnectorSink, logger: Logger,
+         minute: Duration = .seconds(60)) throws {
         self.connector = connector
         self.node = node
         self.store = store
@@ -67,7 +69,7 @@ final class ConnectorTask: @unchecked Sendable {
             names.map { TopicName(eventType: eventType, namespace: namespace, topic: $0) }
         }.sorted()
         flushSize = Int(connector.config["flushSize"] ?? "") ?? 10_000
-        flushInterval = .seconds(60 * (Int(connector.config["flushInterval"] ?? "") ?? 1))
+        flushInterval = minute * (Int(connector.config["flushInterval"] ?? "") ?? 1)
         status = TaskStatus(node: node, state: .running, since: RFC3339.now())
         written = Counter(label: "rivulet_connector_events_total", dimensions: [("connector", connector.connectorName)])
         failures = Counter(label: "rivulet_connector_flush_failures_total", dimensions: [("connector", connector.connectorName)])
