@@ -73,3 +73,17 @@ import Templates
         }
     }
 }
+
+@Suite struct BatchShaperFlatPathTests {
+    private func shaper(_ template: String, flattens: Bool, readsEvent: Bool) -> BatchShaper {
+        BatchShaper(tableNameTemplate: template, templates: TemplateEvaluator(), accepts: { _ in true }, flattens: flattens, readsEvent: readsEvent)
+    }
+
+    /// Flattening while parsing only where it saves work: a constant table, columns stored, the event not read.
+    @Test func eventJSONIsTakenOnlyWhereNoTreeIsNeeded() {
+        #expect(shaper("events", flattens: true, readsEvent: false).takesEventJSON)
+        #expect(!shaper("events", flattens: true, readsEvent: true).takesEventJSON, "redis reads the event for its key")
+        #expect(!shaper("events", flattens: false, readsEvent: true).takesEventJSON)
+        #expect(!shaper("{{.event_type}}", flattens: true, readsEvent: false).takesEventJSON, "the template reads the event")
+    }
+}

@@ -9,14 +9,18 @@ struct BatchShaper: Sendable {
     let accepts: @Sendable (String?) -> Bool
     /// Whether the destination reads `Row.columns`; when not, rows carry none.
     let flattens: Bool
+    /// Whether the destination reads `Row.event` of every row: then rows carry the parsed tree.
+    let readsEvent: Bool
     /// The table name when the template is a constant (`events`, the default): named once, not per event.
     let constantTable: String?
 
-    init(tableNameTemplate: String, templates: TemplateEvaluator, accepts: @escaping @Sendable (String?) -> Bool, flattens: Bool) {
+    init(tableNameTemplate: String, templates: TemplateEvaluator, accepts: @escaping @Sendable (String?) -> Bool, flattens: Bool,
+         readsEvent: Bool) {
         self.tableNameTemplate = tableNameTemplate
         self.templates = templates
         self.accepts = accepts
         self.flattens = flattens
+        self.readsEvent = readsEvent
         if let evaluation = try? templates.evaluate(expression: tableNameTemplate, object: .object([:]), reformat: true),
            evaluation.format == .constant, case .text(let name) = evaluation.result {
             constantTable = name
@@ -77,8 +81,9 @@ struct BatchShaper: Sendable {
     }
 
     /// Whether `add(json:to:)` may be used: the table name does not depend on the event, and the destination
-    /// stores columns, which are then made while the JSON is parsed.
-    var takesEventJSON: Bool { constantTable != nil && flattens }
+    /// stores columns, which are then made while the JSON is parsed, without reading the event itself (which
+    /// would parse it a second time).
+    var takesEventJSON: Bool { constantTable != nil && flattens && !readsEvent }
 
     /// Adds the event whose JSON object is `json` (with `takesEventJSON` only); false when `json` is not an object.
     func add(json: [UInt8], to shaped: inout Shaped) -> Bool {

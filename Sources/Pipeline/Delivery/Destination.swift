@@ -91,10 +91,14 @@ public protocol Destination: AnyObject, Sendable {
     /// Whether `store` reads `Row.columns`. Destinations that keep the event as it came (files, webhooks) say no,
     /// and the runner skips flattening for them: it was a fifth of their delivery cost.
     var storesColumns: Bool { get }
+    /// Whether `store` reads `Row.event` for every row (a key or body template). Rows of the others may keep the
+    /// event as its JSON text, parsed only for a refused row's fallback line.
+    var readsEvent: Bool { get }
 }
 
 extension Destination {
     public var storesColumns: Bool { true }
+    public var readsEvent: Bool { false }
 }
 
 /// Why a destination test failed, in words a user can act on ("password authentication failed for user ...").

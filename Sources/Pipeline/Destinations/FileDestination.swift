@@ -99,6 +99,7 @@ public final class FileDestination: Destination, @unchecked Sendable {
     }
 
     public var storesColumns: Bool { false }
+    public var readsEvent: Bool { true }
 
     public func close() async {
         _ = try? await work.run { [self] in

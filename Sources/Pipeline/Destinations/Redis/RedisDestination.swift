@@ -105,6 +105,9 @@ public final class RedisDestination: Destination, @unchecked Sendable {
         }
     }
 
+    /// The key template is evaluated on each event.
+    public var readsEvent: Bool { true }
+
     public func close() async {
         connection?.close()
         connection = nil

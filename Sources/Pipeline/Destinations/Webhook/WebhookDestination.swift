@@ -75,6 +75,7 @@ public final class WebhookDestination: Destination, @unchecked Sendable {
 
     /// Requests are built from the event as it came.
     public var storesColumns: Bool { false }
+    public var readsEvent: Bool { true }
 
     /// Nothing to release: connections belong to the node's HTTP client pool.
     public func close() async {}
