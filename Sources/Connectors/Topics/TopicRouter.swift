@@ -21,7 +21,7 @@ public final class TopicRouter: @unchecked Sendable {
     private var stopping = false
     private let routed = Counter(label: "rivulet_topic_events_total")
     /// The offset of the incoming log below which every event is in its topic log.
-    public private(set) var committedOffset: UInt64 = 0
+    private var committedOffset: UInt64 = 0
 
     public init(pipeline: EventPipeline, store: TopicStore, logger: Logger) throws {
         self.pipeline = pipeline
