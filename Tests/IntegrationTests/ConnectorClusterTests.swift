@@ -192,7 +192,8 @@ import TestSupport
         #expect(try nodes[0].request("PUT", "/analytics-connector/v1/admin/connectors/\(id)/activate", token: Self.token).status == 200)
         #expect(await Self.waitFor(30) { (try? Self.lines(moto, bucket).count) == 4000 })
 
-        // kill -9 while node2 flushes, then restart it on the same data: no event is missing.
+        // kill -9 right after node2 took 5,000 events (five flushes, the last in flight or not yet begun), then restart
+        // it on the same data: no event is missing.
         for batch in 0..<5 { try Self.ingest(nodes[1], topic: "match", first: 100_000 + 1000 + batch * 1000, count: 1000, eventType: "game_telemetry") }
         nodes[1].signal(SIGKILL)
         _ = nodes[1].waitForExit()
