@@ -274,7 +274,9 @@ public final class SourceScheduler: @unchecked Sendable {
     /// keyed by the collection's primary key so destinations that can update rows in place do.
     private static func batch(_ page: [[String: JSONValue]], table: String, upsertKey: [String]) async throws -> TableBatch {
         try await BackgroundWork.shared.run {
-            TableBatch(table: table, rows: page.map { Row(eventID: "", event: $0, columns: Flattener.flatten($0)) }, upsertKey: upsertKey)
+            var shapes = ColumnShapes()
+            return TableBatch(table: table, rows: page.map { Row(eventID: "", event: $0, columns: Flattener.flatten($0, shapes: &shapes)) },
+                              upsertKey: upsertKey)
         }
     }
 }

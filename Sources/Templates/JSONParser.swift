@@ -86,12 +86,15 @@ struct JSONParser {
         }
     }
 
-    /// What `parseFlattened` found: the leaves by column name, and whether the shortcut is exact.
+    /// What `parseFlattened` found: the leaves in the order of the text, and the names of the nested objects.
     struct Flattened {
-        var columns: [String: JSONValue] = [:]
-        /// Two leaves got one name, or a key repeated: the caller must flatten the parsed tree instead, which
-        /// settles such names by key order.
-        var collided = false
+        /// Each leaf's name, beside its value in `values`. A name may repeat (a key repeated, or two paths that
+        /// meet in one name): the caller then settles it by flattening the parsed tree.
+        var names: [String] = []
+        var values: [JSONValue] = []
+        /// The name of each nested object, as the prefix of its leaves: one that repeats or is also a leaf's name
+        /// means a key was repeated or renamed onto an object, which only the tree settles too.
+        var objects: [String] = []
         /// The values of the top-level keys the caller asked for, in the order asked (nil: absent or an object).
         var captured: [JSONValue?] = []
     }
@@ -104,6 +107,8 @@ struct JSONParser {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw failure("expected an object") }
         var flattened = Flattened(captured: Array(repeating: nil, count: capture.count))
+        flattened.names.reserveCapacity(16)
+        flattened.values.reserveCapacity(16)
         try flattenObject(prefix: "", depth: 0, naming: naming, array: array, capture: capture, into: &flattened)
         skipWhitespace()
         guard index == bytes.count else { throw failure("invalid character after top-level value") }
@@ -119,24 +124,20 @@ struct JSONParser {
             index += 1
             return
         }
-        // Names of this object's nested objects: a key repeated or renamed onto one of them is a collision the
-        // leaves' own check cannot see.
-        var nested: [String] = []
         while true {
             let key = try parseKey()
             skipWhitespace()
             let name = naming(prefix, key)
-            if !nested.isEmpty, nested.contains(name) { flattened.collided = true }
             if index < bytes.count, bytes[index] == UInt8(ascii: "{") {
-                if flattened.columns[name] != nil { flattened.collided = true }
-                nested.append(name)
+                flattened.objects.append(name)
                 if depth == 0, let slot = capture.firstIndex(of: key) { flattened.captured[slot] = nil }
                 try flattenObject(prefix: name, depth: depth + 1, naming: naming, array: array, capture: capture, into: &flattened)
             } else {
                 var value = try parseValue(depth: depth + 1)
                 if depth == 0, let slot = capture.firstIndex(of: key) { flattened.captured[slot] = value }
                 if case .array = value { value = array(value) }
-                if flattened.columns.updateValue(value, forKey: name) != nil { flattened.collided = true }
+                flattened.names.append(name)
+                flattened.values.append(value)
             }
             skipWhitespace()
             guard index < bytes.count else { throw failure("unexpected end of JSON input") }

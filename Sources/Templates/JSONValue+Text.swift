@@ -12,14 +12,15 @@ extension JSONValue {
         self = try parser.parse()
     }
 
-    /// Parses a JSON object given as UTF-8 bytes straight into its leaves (see `JSONParser.parseFlattened`): the
-    /// columns, whether two of them met in one name (then flatten the parsed tree instead), and the values of the
-    /// top-level keys `capture` (nil where absent or an object).
+    /// Parses a JSON object given as UTF-8 bytes straight into its leaves (see `JSONParser.parseFlattened`): each
+    /// leaf's name and value in the order of the text (a name may repeat), the names of the nested objects, and the
+    /// values of the top-level keys `capture` (nil where absent or an object).
     public static func flattenedObject(parsingBytes bytes: [UInt8], naming: (String, String) -> String, array: (JSONValue) -> JSONValue,
-                                       capture: [String]) throws(TemplateError) -> (columns: [String: JSONValue], collided: Bool, captured: [JSONValue?]) {
+                                       capture: [String]) throws(TemplateError)
+        -> (names: [String], values: [JSONValue], objects: [String], captured: [JSONValue?]) {
         var parser = JSONParser(bytes: bytes)
         let flattened = try parser.parseFlattened(naming: naming, array: array, capture: capture)
-        return (flattened.columns, flattened.collided, flattened.captured)
+        return (flattened.names, flattened.values, flattened.objects, flattened.captured)
     }
 
     /// The JSON text of this value as Go's `json.Marshal` writes it: object keys sorted, `<`, `>` and `&` escaped,

@@ -32,8 +32,9 @@ struct PostgresBench {
         let context = DestinationContext(loop: loop, http: HTTPClient(loop: loop), templates: TemplateEvaluator(),
                                          dataDirectory: FileManager.default.currentDirectoryPath, logger: Logger(label: "postgres-bench"))
         let destination = DestinationSettings.make(config, context: context)
+        var shapes = ColumnShapes()
         let batches = stride(from: 0, to: total, by: batchRows).map { start in
-            TableBatch(table: "bench_events", rows: (start..<min(start + batchRows, total)).map(event))
+            TableBatch(table: "bench_events", rows: (start..<min(start + batchRows, total)).map { event($0, shapes: &shapes) })
         }
         let seconds = try await Task(executorPreference: loop) {
             let start = ContinuousClock.now
@@ -53,7 +54,7 @@ struct PostgresBench {
     }
 
     /// Event `index`: the fields a tracked page view has after flattening.
-    static func event(_ index: Int) -> Row {
+    static func event(_ index: Int, shapes: inout ColumnShapes) -> Row {
         let columns: [String: JSONValue] = [
             "eventn_ctx_event_id": .string("bench-\(index)"),
             "_timestamp": .string(RFC3339.format(seconds: 1_790_000_000 + Int64(index), nanoseconds: 0)),
@@ -64,7 +65,7 @@ struct PostgresBench {
             "duration": .number(Double(index % 1000) / 10 + 0.05),
             "is_new": .bool(index % 3 == 0),
         ]
-        return Row(eventID: "bench-\(index)", event: columns, columns: columns)
+        return Row(eventID: "bench-\(index)", event: columns, columns: shapes.columns(columns))
     }
 }
 

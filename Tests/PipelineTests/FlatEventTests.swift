@@ -29,12 +29,13 @@ import Templates
 
     @Test(arguments: cases)
     func givesWhatTheTreeAndFlattenerGive(_ json: String) throws {
-        let row = try #require(FlatEvent(Array(json.utf8))?.row)
+        var shapes = ColumnShapes()
+        let row = try #require(FlatEvent(Array(json.utf8), shapes: &shapes)?.row)
         let tree = try #require(try expected(json))
         #expect(row.columns == tree.columns, "\(json)")
         #expect(row.eventID == tree.eventID, "\(json)")
         #expect(row.event == tree.event, "\(json)")
-        let flat = try #require(FlatEvent(Array(json.utf8)))
+        let flat = try #require(FlatEvent(Array(json.utf8), shapes: &shapes))
         guard case .object(let event) = try JSONValue(parsing: json) else { return }
         #expect(flat.timestamp == event["_timestamp"]?.stringValue && flat.apiKey == event["api_key"]?.stringValue, "\(json)")
     }
@@ -60,16 +61,19 @@ import Templates
             let count = Int(next() % 4)
             return "{" + (0..<count).map { _ in "\"\(keys[Int(next() % UInt64(keys.count))])\":\(value(depth))" }.joined(separator: ",") + "}"
         }
+        // One cache for all: events of the same keys share a shape, and must still flatten as the tree does.
+        var shapes = ColumnShapes()
         for _ in 0..<2_000 {
             let json = object(0)
-            let row = try #require(FlatEvent(Array(json.utf8))?.row)
+            let row = try #require(FlatEvent(Array(json.utf8), shapes: &shapes)?.row)
             #expect(row.columns == (try expected(json))?.columns, "\(json)")
         }
     }
 
     @Test func anythingButAnObjectIsRefused() {
         for json in ["[]", "1", "\"x\"", "{", #"{"a":}"#, #"{"a":1} x"#, ""] {
-            #expect(FlatEvent(Array(json.utf8)) == nil, "\(json)")
+            var shapes = ColumnShapes()
+            #expect(FlatEvent(Array(json.utf8), shapes: &shapes) == nil, "\(json)")
         }
     }
 }

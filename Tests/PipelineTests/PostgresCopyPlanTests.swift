@@ -33,6 +33,32 @@ import Templates
         #expect(plan.rowOfLine == [0, 3])
     }
 
+    @Test func rowsOfSeveralShapesGetTheirKindsAndCellsFromEveryShape() {
+        // The first row of each shape holds a null, so kinds must still come from later rows of that shape; two
+        // names longer than PostgreSQL's 63 bytes meet in one column, where the first value of a row wins.
+        let long = String(repeating: "x", count: 63)
+        let rows = batch("t", [
+            ["a": .number(1), "b": .null],
+            ["c": .string("x"), long + "1": .string("first"), long + "2": .string("second")],
+            ["a": .number(2), "b": .bool(true)],
+            ["c": .null],
+            ["a": .null, "b": .bool(false)],
+        ]).rows
+        #expect(rows[0].columns.shape === rows[2].columns.shape)
+        let kinds = PostgresCopyPlan.columnKinds(of: rows)
+        #expect(kinds == ["a": .integer, "b": .boolean, "c": .text, long: .text])
+        let plan = PostgresCopyPlan(rows: rows, kinds: kinds, table: [:])
+        #expect(plan.columns == ["a", "b", "c", long])
+        #expect(String(decoding: plan.text, as: UTF8.self) == """
+            1\t\\N\t\\N\t\\N
+            \\N\t\\N\tx\tfirst
+            2\ttrue\t\\N\t\\N
+            \\N\t\\N\t\\N\t\\N
+            \\N\tfalse\t\\N\t\\N
+
+            """)
+    }
+
     @Test func lineSetsRemoveOneLineAndSplitInHalves() {
         let set = CopyLineSet(count: 6).removing(2)
         #expect(set.runs == [0..<2, 3..<6])

@@ -73,5 +73,6 @@ struct PostgresFixture {
 
 /// A batch of rows whose events are their columns, as the flattener leaves flat events.
 func batch(_ table: String, _ rows: [[String: JSONValue]]) -> TableBatch {
-    TableBatch(table: table, rows: rows.enumerated().map { Row(eventID: "e\($0.offset)", event: $0.element, columns: $0.element) })
+    var shapes = ColumnShapes()
+    return TableBatch(table: table, rows: rows.enumerated().map { Row(eventID: "e\($0.offset)", event: $0.element, columns: shapes.columns($0.element)) })
 }

@@ -35,7 +35,7 @@ import TestSupport
         let day = String(format: "%04d/%02d/%02d", today.year!, today.month!, today.day!)
         #expect(key.hasPrefix("raw/clicks/\(day)/clicks-"), "\(key)")
         #expect(key.hasSuffix(suffix), "\(key)")
-        #expect(try lines(text) == events.map { .object(Flattener.flatten($0)) })
+        #expect(try lines(text) == events.map { .object(Flattener.flatten($0).dictionary) })
     }
 
     @Test func objectLandsUnderDatedKeyAsJSONLines() async throws {

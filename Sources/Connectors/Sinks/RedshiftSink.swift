@@ -58,11 +58,12 @@ final class RedshiftSink: ConnectorSink, @unchecked Sendable {
     /// Rows by table. Events are JSON objects (the router only copies objects).
     private static func rows(of events: [TopicEvent], table: String?) -> [String: [Row]] {
         var tables: [String: [Row]] = [:]
+        var shapes = ColumnShapes()
         for event in events {
             guard case .object(let object)? = try? JSONValue(parsingBytes: event.json) else { continue }
             let id: String = if case .string(let id)? = object["eventn_ctx_event_id"] { id } else { "\(event.topic)@\(event.offset)" }
             tables[table ?? Flattener.columnName(event.topic.topic), default: []]
-                .append(Row(eventID: id, event: object, columns: Flattener.flatten(object)))
+                .append(Row(eventID: id, event: object, columns: Flattener.flatten(object, shapes: &shapes)))
         }
         return tables
     }

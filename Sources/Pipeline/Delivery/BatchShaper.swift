@@ -38,12 +38,13 @@ struct BatchShaper: Sendable {
         /// `_timestamp` of the first event, seconds since 1970, for the lag metric.
         var oldestTimestamp: Int64?
         fileprivate var indexOfTable: [String: Int] = [:]
+        fileprivate var shapes = ColumnShapes()
     }
 
     func shape(_ entries: [LogEntry]) -> Shaped {
         var shaped = Shaped()
         for entry in entries {
-            if takesEventJSON, let flat = FlatEvent(entry.payload) {
+            if takesEventJSON, let flat = FlatEvent(entry.payload, shapes: &shaped.shapes) {
                 if shaped.oldestTimestamp == nil, let stamp = flat.timestamp { shaped.oldestTimestamp = RFC3339.parse(stamp)?.seconds }
                 if accepts(flat.apiKey) { append(flat.row, table: constantTable!, to: &shaped) }
                 continue
@@ -77,7 +78,7 @@ struct BatchShaper: Sendable {
             shaped.failures.append(.event(event: event, error: "table name: \(error)", eventID: eventID))
             return
         }
-        append(Row(eventID: eventID, event: event, columns: flattens ? Flattener.flatten(event) : [:]), table: table, to: &shaped)
+        append(Row(eventID: eventID, event: event, columns: flattens ? Flattener.flatten(event, shapes: &shaped.shapes) : [:]), table: table, to: &shaped)
     }
 
     /// Whether `add(json:to:)` may be used: the table name does not depend on the event, and the destination
@@ -87,7 +88,7 @@ struct BatchShaper: Sendable {
 
     /// Adds the event whose JSON object is `json` (with `takesEventJSON` only); false when `json` is not an object.
     func add(json: [UInt8], to shaped: inout Shaped) -> Bool {
-        guard let constantTable, let flat = FlatEvent(json) else { return false }
+        guard let constantTable, let flat = FlatEvent(json, shapes: &shaped.shapes) else { return false }
         append(flat.row, table: constantTable, to: &shaped)
         return true
     }

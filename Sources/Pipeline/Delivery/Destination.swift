@@ -6,7 +6,7 @@ public struct Row: Sendable, Equatable {
     public let eventID: String
     private let source: Source
     /// Column name to value (`Flattener`): never an object; arrays arrive as their JSON text.
-    public let columns: [String: JSONValue]
+    public let columns: Columns
 
     /// The event as parsed, or its JSON text when it was flattened straight from the text (`FlatEvent`): most
     /// rows are stored and never need the tree, so it is parsed only when asked for (a refused row's fallback line).
@@ -15,14 +15,14 @@ public struct Row: Sendable, Equatable {
         case text([UInt8])
     }
 
-    public init(eventID: String, event: [String: JSONValue], columns: [String: JSONValue]) {
+    public init(eventID: String, event: [String: JSONValue], columns: Columns) {
         self.eventID = eventID
         source = .tree(event)
         self.columns = columns
     }
 
     /// A row of `FlatEvent.columns`: `eventJSON` is the event's object as JSON text.
-    init(eventID: String, eventJSON: [UInt8], columns: [String: JSONValue]) {
+    init(eventID: String, eventJSON: [UInt8], columns: Columns) {
         self.eventID = eventID
         source = .text(eventJSON)
         self.columns = columns

@@ -9,20 +9,29 @@ struct FlatEvent {
     let timestamp: String?
     let apiKey: String?
 
-    /// Nil when `json` is not a JSON object.
-    init?(_ json: [UInt8]) {
+    /// Nil when `json` is not a JSON object. `shapes` gives the row its shape.
+    init?(_ json: [UInt8], shapes: inout ColumnShapes) {
         guard let flat = try? JSONValue.flattenedObject(parsingBytes: json, naming: Self.name, array: Self.text, capture: Self.captured) else {
             return nil
         }
         let eventID = flat.captured[0]?.stringValue ?? ""
-        if flat.collided {
-            guard case .object(let event)? = try? JSONValue(parsingBytes: json) else { return nil }
-            row = Row(eventID: eventID, event: event, columns: Flattener.flatten(event))
+        if let shape = shapes.shape(of: flat.names), Self.distinct(flat.objects, from: shape) {
+            row = Row(eventID: eventID, eventJSON: json, columns: Columns(shape: shape, values: flat.values))
         } else {
-            row = Row(eventID: eventID, eventJSON: json, columns: flat.columns)
+            guard case .object(let event)? = try? JSONValue(parsingBytes: json) else { return nil }
+            row = Row(eventID: eventID, event: event, columns: Flattener.flatten(event, shapes: &shapes))
         }
         timestamp = flat.captured[1]?.stringValue
         apiKey = flat.captured[2]?.stringValue
+    }
+
+    /// Whether no nested object's name repeats or is a leaf's: otherwise a key was repeated or renamed onto an
+    /// object, which only the tree settles.
+    private static func distinct(_ objects: [String], from shape: ColumnShape) -> Bool {
+        for (index, object) in objects.enumerated() where shape.positions[object] != nil || objects[..<index].contains(object) {
+            return false
+        }
+        return true
     }
 
     private static let captured = ["eventn_ctx_event_id", "_timestamp", "api_key"]

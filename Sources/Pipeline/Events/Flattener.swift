@@ -5,20 +5,33 @@ import Templates
 /// `_`, so any SQL dialect accepts them quoted or not. When two paths meet in one name, the later key in sorted order
 /// wins, so the result does not depend on dictionary order.
 public enum Flattener {
-    public static func flatten(_ event: [String: JSONValue]) -> [String: JSONValue] {
-        var columns: [String: JSONValue] = [:]
-        columns.reserveCapacity(event.count)
-        add(event, prefix: "", into: &columns)
-        return columns
+    public static func flatten(_ event: [String: JSONValue]) -> Columns {
+        var shapes = ColumnShapes()
+        return flatten(event, shapes: &shapes)
     }
 
-    private static func add(_ object: [String: JSONValue], prefix: String, into columns: inout [String: JSONValue]) {
+    /// Flattens `event`, giving it a shape from `shapes`: rows with the same keys share one.
+    public static func flatten(_ event: [String: JSONValue], shapes: inout ColumnShapes) -> Columns {
+        var names: [String] = []
+        var values: [JSONValue] = []
+        names.reserveCapacity(event.count)
+        values.reserveCapacity(event.count)
+        add(event, prefix: "", names: &names, values: &values)
+        // Keys in sorted order, so a repeated name keeps the later key's value.
+        return shapes.columns(names: names, values: values)
+    }
+
+    private static func add(_ object: [String: JSONValue], prefix: String, names: inout [String], values: inout [JSONValue]) {
         for key in object.keys.sorted() {
             let name = prefix.isEmpty ? columnName(key) : prefix + "_" + columnName(key)
             switch object[key]! {
-            case .object(let nested): add(nested, prefix: name, into: &columns)
-            case .array(let items): columns[name] = .string(EventJSON.text(.array(items)))
-            case let value: columns[name] = value
+            case .object(let nested): add(nested, prefix: name, names: &names, values: &values)
+            case .array(let items):
+                names.append(name)
+                values.append(.string(EventJSON.text(.array(items))))
+            case let value:
+                names.append(name)
+                values.append(value)
             }
         }
     }

@@ -21,32 +21,67 @@ struct PostgresCopyPlan: Sendable {
     /// first value seen there, which gives a new column its type.
     static func columnKinds(of rows: [Row]) -> [String: ColumnKind] {
         var kinds: [String: ColumnKind] = [:]
+        // Shapes whose every column has its kind: their other rows add nothing.
+        var settled = Set<ObjectIdentifier>()
+        var lastSettled: ColumnShape?
         for row in rows {
+            let shape = row.columns.shape
+            if shape === lastSettled { continue }
+            if settled.contains(ObjectIdentifier(shape)) {
+                lastSettled = shape
+                continue
+            }
+            var complete = true
             for (name, value) in row.columns {
                 let column = PostgresIdentifier.fitted(name)
-                if kinds[column] == nil, let kind = ColumnKind(of: value) { kinds[column] = kind }
+                guard kinds[column] == nil else { continue }
+                if let kind = ColumnKind(of: value) { kinds[column] = kind } else { complete = false }
+            }
+            if complete {
+                settled.insert(ObjectIdentifier(shape))
+                lastSettled = shape
             }
         }
         return kinds
     }
 
+    /// Where the value at each position of a shape goes: the cell and its table column; nil for a column the COPY
+    /// does not fill.
+    private typealias Slots = [(position: Int, column: PostgresColumn?)?]
+
     /// Plans `rows` into a table whose columns are `table`; `kinds` is `columnKinds(of: rows)`. A column the table
     /// lacks is still sent, so the server's error marks the cached columns as stale.
     init(rows: [Row], kinds: [String: ColumnKind], table: [String: PostgresColumn]) {
         columns = kinds.keys.sorted()
-        var slots: [String: (position: Int, column: PostgresColumn?)] = [:]
-        for (position, name) in columns.enumerated() { slots[name] = (position, table[name]) }
+        var positions: [String: Int] = [:]
+        for (position, name) in columns.enumerated() { positions[name] = position }
+        func placed(_ shape: ColumnShape) -> Slots {
+            shape.names.map { name in
+                let column = PostgresIdentifier.fitted(name)
+                return positions[column].map { ($0, table[column]) }
+            }
+        }
+        var slotsOfShape: [ObjectIdentifier: Slots] = [:]
+        var last: (shape: ColumnShape, slots: Slots)?
         var cells = [JSONValue?](repeating: nil, count: columns.count)
         text.reserveCapacity(rows.count * columns.count * 16)
         lineEnds.reserveCapacity(rows.count)
         rowOfLine.reserveCapacity(rows.count)
         rows: for (index, row) in rows.enumerated() {
+            let shape = row.columns.shape
+            let slots: Slots
+            if let last, last.shape === shape {
+                slots = last.slots
+            } else {
+                slots = slotsOfShape[ObjectIdentifier(shape)] ?? placed(shape)
+                slotsOfShape[ObjectIdentifier(shape)] = slots
+                last = (shape, slots)
+            }
             for position in cells.indices { cells[position] = nil }
-            for (name, value) in row.columns {
+            for (value, slot) in zip(row.columns.values, slots) {
+                guard let slot else { continue }
                 if case .null = value { continue }
-                let column = PostgresIdentifier.fitted(name)
-                guard let slot = slots[column] else { continue }
-                if let problem = slot.column?.refusal(of: value, in: column) {
+                if let problem = slot.column?.refusal(of: value, in: columns[slot.position]) {
                     rejected[index] = problem
                     continue rows
                 }

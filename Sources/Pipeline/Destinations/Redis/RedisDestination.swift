@@ -65,8 +65,8 @@ public final class RedisDestination: Destination, @unchecked Sendable {
         }
         guard !key.isEmpty else { return .failure(RowRejection("key_template gave an empty key")) }
         var hset = ["HSET", key]
-        for name in row.columns.keys.sorted() {
-            switch row.columns[name]! {
+        for (name, value) in row.columns.sorted(by: { $0.0 < $1.0 }) {
+            switch value {
             case .null: continue
             case .string(let text): hset += [name, text]
             case let value: hset += [name, value.jsonText()]

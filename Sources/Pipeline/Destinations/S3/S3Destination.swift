@@ -30,7 +30,7 @@ public final class S3Destination: Destination, @unchecked Sendable {
         guard !batch.rows.isEmpty else { return .allStored }
         let key = S3Object.key(folder: settings.folder, table: batch.table, secondsSince1970: Int64(Date().timeIntervalSince1970),
                                suffix: Self.randomSuffix(), gzip: settings.gzip)
-        let rows = batch.rows.map(\.columns)
+        let rows = batch.rows.map(\.columns.dictionary)
         let object: S3Object
         let gzip = settings.gzip
         do {
