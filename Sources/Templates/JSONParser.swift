@@ -2,31 +2,36 @@
 /// become `Double` by correct rounding, a repeated key keeps its last value, and invalid UTF-8 is rejected.
 struct JSONParser {
     private let bytes: [UInt8]
-    private var index = 0
+    /// The text is `bytes[textStart..<textEnd]`; offsets in errors count from `textStart`.
+    private let textStart: Int
+    private let textEnd: Int
+    private var index: Int
     /// Nesting depth is bounded so hostile input cannot overflow the stack (Go's decoder stops at 10000).
     private static let maximumDepth = 512
 
     init(_ text: String) {
-        bytes = Array(text.utf8)
+        self.init(bytes: Array(text.utf8))
     }
 
-    init(bytes: [UInt8]) {
+    init(bytes: [UInt8], range: Range<Int>? = nil) {
         self.bytes = bytes
+        (textStart, textEnd) = range.map { ($0.lowerBound, $0.upperBound) } ?? (0, bytes.count)
+        index = textStart
     }
 
     mutating func parse() throws(TemplateError) -> JSONValue {
         let value = try parseValue(depth: 0)
         skipWhitespace()
-        guard index == bytes.count else { throw failure("invalid character after top-level value") }
+        guard index == textEnd else { throw failure("invalid character after top-level value") }
         return value
     }
 
     private func failure(_ reason: String) -> TemplateError {
-        .invalidJSON("\(reason) at offset \(index)")
+        .invalidJSON("\(reason) at offset \(index - textStart)")
     }
 
     private mutating func skipWhitespace() {
-        while index < bytes.count {
+        while index < textEnd {
             let byte = bytes[index]
             guard byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D else { return }
             index += 1
@@ -36,7 +41,7 @@ struct JSONParser {
     private mutating func parseValue(depth: Int) throws(TemplateError) -> JSONValue {
         guard depth < Self.maximumDepth else { throw failure("nesting too deep") }
         skipWhitespace()
-        guard index < bytes.count else { throw failure("unexpected end of JSON input") }
+        guard index < textEnd else { throw failure("unexpected end of JSON input") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject(depth: depth)
         case UInt8(ascii: "["): return try parseArray(depth: depth)
@@ -50,7 +55,7 @@ struct JSONParser {
 
     private mutating func expectWord(_ word: String) throws(TemplateError) {
         for byte in word.utf8 {
-            guard index < bytes.count, bytes[index] == byte else { throw failure("invalid literal") }
+            guard index < textEnd, bytes[index] == byte else { throw failure("invalid literal") }
             index += 1
         }
     }
@@ -58,31 +63,39 @@ struct JSONParser {
     /// An object's `"key":`, up to its value.
     private mutating func parseKey() throws(TemplateError) -> String {
         skipWhitespace()
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected object key") }
+        guard index < textEnd, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected object key") }
         let key = try parseString()
         skipWhitespace()
-        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
+        guard index < textEnd, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
         index += 1
         return key
+    }
+
+    /// After an object's value: true at its closing `}`, false after a `,` (another key follows).
+    private mutating func closesObject() throws(TemplateError) -> Bool {
+        skipWhitespace()
+        guard index < textEnd else { throw failure("unexpected end of JSON input") }
+        if bytes[index] == UInt8(ascii: ",") {
+            index += 1
+            return false
+        }
+        guard bytes[index] == UInt8(ascii: "}") else { throw failure("expected ',' or '}'") }
+        index += 1
+        return true
     }
 
     private mutating func parseObject(depth: Int) throws(TemplateError) -> JSONValue {
         index += 1
         var object: [String: JSONValue] = [:]
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+        if index < textEnd, bytes[index] == UInt8(ascii: "}") {
             index += 1
             return .object(object)
         }
         while true {
             let key = try parseKey()
             object[key] = try parseValue(depth: depth + 1)
-            skipWhitespace()
-            guard index < bytes.count else { throw failure("unexpected end of JSON input") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            guard bytes[index] == UInt8(ascii: "}") else { throw failure("expected ',' or '}'") }
-            index += 1
-            return .object(object)
+            if try closesObject() { return .object(object) }
         }
     }
 
@@ -105,14 +118,56 @@ struct JSONParser {
     mutating func parseFlattened(naming: (String, String) -> String, array: (JSONValue) -> JSONValue,
                                  capture: [String]) throws(TemplateError) -> Flattened {
         skipWhitespace()
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw failure("expected an object") }
+        guard index < textEnd, bytes[index] == UInt8(ascii: "{") else { throw failure("expected an object") }
         var flattened = Flattened(captured: Array(repeating: nil, count: capture.count))
         flattened.names.reserveCapacity(16)
         flattened.values.reserveCapacity(16)
         try flattenObject(prefix: "", depth: 0, naming: naming, array: array, capture: capture, into: &flattened)
         skipWhitespace()
-        guard index == bytes.count else { throw failure("invalid character after top-level value") }
+        guard index == textEnd else { throw failure("invalid character after top-level value") }
         return flattened
+    }
+
+    /// Parses one JSON object and flattens the object under its top-level key `member` as `parseFlattened` does
+    /// (with `capture` naming that object's keys); the other values are parsed only to check them. One pass for
+    /// what a scan for the member and a parse of it did: a fallback line's `event` in its wrapper. Gives the
+    /// range of the member's text, nil when it is absent or not an object (a repeated member: the last one), and
+    /// the other top-level keys.
+    mutating func parseFlattened(member: String, naming: (String, String) -> String, array: (JSONValue) -> JSONValue,
+                                 capture: [String]) throws(TemplateError) -> (flattened: Flattened, range: Range<Int>?, keys: [String]) {
+        skipWhitespace()
+        guard index < textEnd, bytes[index] == UInt8(ascii: "{") else { throw failure("expected an object") }
+        index += 1
+        let empty = Flattened(captured: Array(repeating: nil, count: capture.count))
+        var (flattened, range, keys) = (empty, Range<Int>?.none, [String]())
+        skipWhitespace()
+        if index < textEnd, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+        } else {
+            while true {
+                let key = try parseKey()
+                skipWhitespace()
+                if key == member {
+                    (flattened, range) = (empty, nil)
+                    if index < textEnd, bytes[index] == UInt8(ascii: "{") {
+                        let start = index
+                        flattened.names.reserveCapacity(16)
+                        flattened.values.reserveCapacity(16)
+                        try flattenObject(prefix: "", depth: 0, naming: naming, array: array, capture: capture, into: &flattened)
+                        range = start..<index
+                    } else {
+                        _ = try parseValue(depth: 1)
+                    }
+                } else {
+                    keys.append(key)
+                    _ = try parseValue(depth: 1)
+                }
+                if try closesObject() { break }
+            }
+        }
+        skipWhitespace()
+        guard index == textEnd else { throw failure("invalid character after top-level value") }
+        return (flattened, range, keys)
     }
 
     private mutating func flattenObject(prefix: String, depth: Int, naming: (String, String) -> String, array: (JSONValue) -> JSONValue,
@@ -120,7 +175,7 @@ struct JSONParser {
         guard depth < Self.maximumDepth else { throw failure("nesting too deep") }
         index += 1
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+        if index < textEnd, bytes[index] == UInt8(ascii: "}") {
             index += 1
             return
         }
@@ -128,7 +183,7 @@ struct JSONParser {
             let key = try parseKey()
             skipWhitespace()
             let name = naming(prefix, key)
-            if index < bytes.count, bytes[index] == UInt8(ascii: "{") {
+            if index < textEnd, bytes[index] == UInt8(ascii: "{") {
                 flattened.objects.append(name)
                 if depth == 0, let slot = capture.firstIndex(of: key) { flattened.captured[slot] = nil }
                 try flattenObject(prefix: name, depth: depth + 1, naming: naming, array: array, capture: capture, into: &flattened)
@@ -139,12 +194,7 @@ struct JSONParser {
                 flattened.names.append(name)
                 flattened.values.append(value)
             }
-            skipWhitespace()
-            guard index < bytes.count else { throw failure("unexpected end of JSON input") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            guard bytes[index] == UInt8(ascii: "}") else { throw failure("expected ',' or '}'") }
-            index += 1
-            return
+            if try closesObject() { return }
         }
     }
 
@@ -152,14 +202,14 @@ struct JSONParser {
         index += 1
         var array: [JSONValue] = []
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+        if index < textEnd, bytes[index] == UInt8(ascii: "]") {
             index += 1
             return .array(array)
         }
         while true {
             array.append(try parseValue(depth: depth + 1))
             skipWhitespace()
-            guard index < bytes.count else { throw failure("unexpected end of JSON input") }
+            guard index < textEnd else { throw failure("unexpected end of JSON input") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
             guard bytes[index] == UInt8(ascii: "]") else { throw failure("expected ',' or ']'") }
             index += 1
@@ -171,21 +221,21 @@ struct JSONParser {
         let start = index
         func digits(_ parser: inout JSONParser) -> Int {
             let from = parser.index
-            while parser.index < parser.bytes.count, (0x30...0x39).contains(parser.bytes[parser.index]) { parser.index += 1 }
+            while parser.index < parser.textEnd, (0x30...0x39).contains(parser.bytes[parser.index]) { parser.index += 1 }
             return parser.index - from
         }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+        if index < textEnd, bytes[index] == UInt8(ascii: "-") { index += 1 }
         let integerStart = index
         let integerDigits = digits(&self)
         guard integerDigits > 0 else { throw failure("invalid character in number") }
         if integerDigits > 1, bytes[integerStart] == UInt8(ascii: "0") { throw failure("leading zero in number") }
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+        if index < textEnd, bytes[index] == UInt8(ascii: ".") {
             index += 1
             guard digits(&self) > 0 else { throw failure("invalid fraction in number") }
         }
-        if index < bytes.count, bytes[index] | 0x20 == UInt8(ascii: "e") {
+        if index < textEnd, bytes[index] | 0x20 == UInt8(ascii: "e") {
             index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            if index < textEnd, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard digits(&self) > 0 else { throw failure("invalid exponent in number") }
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
@@ -199,11 +249,11 @@ struct JSONParser {
         // Most strings have no escapes: find the closing quote and validate the slice in place.
         var end = index
         var ascii = true
-        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
+        while end < textEnd, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
             if bytes[end] >= 0x80 { ascii = false }
             end += 1
         }
-        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+        if end < textEnd, bytes[end] == UInt8(ascii: "\"") {
             let string: String
             if ascii {
                 // ASCII needs no validation; decoding from a buffer skips the generic validating path, which was a
@@ -218,7 +268,7 @@ struct JSONParser {
         }
         var scalars: [UInt8] = []
         while true {
-            guard index < bytes.count else { throw failure("unterminated string") }
+            guard index < textEnd else { throw failure("unterminated string") }
             let byte = bytes[index]
             index += 1
             switch byte {
@@ -226,7 +276,7 @@ struct JSONParser {
                 guard let string = String(validating: scalars, as: UTF8.self) else { throw failure("invalid UTF-8") }
                 return string
             case UInt8(ascii: "\\"):
-                guard index < bytes.count else { throw failure("unterminated string") }
+                guard index < textEnd else { throw failure("unterminated string") }
                 let escape = bytes[index]
                 index += 1
                 switch escape {
@@ -248,7 +298,7 @@ struct JSONParser {
     }
 
     private mutating func parseHex4() throws(TemplateError) -> UInt32 {
-        guard index + 4 <= bytes.count,
+        guard index + 4 <= textEnd,
               let value = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
         else { throw failure("invalid \\u escape") }
         index += 4
@@ -258,7 +308,7 @@ struct JSONParser {
     /// Decodes `\uXXXX`, joining surrogate pairs; a lone surrogate becomes U+FFFD as in Go.
     private mutating func parseUnicodeEscape() throws(TemplateError) -> [UInt8] {
         var code = try parseHex4()
-        if (0xD800..<0xDC00).contains(code), index + 1 < bytes.count,
+        if (0xD800..<0xDC00).contains(code), index + 1 < textEnd,
            bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
             let saved = index
             index += 2

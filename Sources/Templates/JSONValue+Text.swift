@@ -23,6 +23,17 @@ extension JSONValue {
         return (flattened.names, flattened.values, flattened.objects, flattened.captured)
     }
 
+    /// Parses the JSON object `bytes[range]` and flattens the object under its top-level key `member` (see
+    /// `JSONParser.parseFlattened(member:)`): the member's leaves as `flattenedObject` gives them, the range of
+    /// its text in `bytes` (nil when absent or not an object), and the object's other keys.
+    public static func flattenedMember(_ member: String, parsingBytes bytes: [UInt8], in range: Range<Int>, naming: (String, String) -> String,
+                                       array: (JSONValue) -> JSONValue, capture: [String]) throws(TemplateError)
+        -> (names: [String], values: [JSONValue], objects: [String], captured: [JSONValue?], range: Range<Int>?, keys: [String]) {
+        var parser = JSONParser(bytes: bytes, range: range)
+        let (flattened, memberRange, keys) = try parser.parseFlattened(member: member, naming: naming, array: array, capture: capture)
+        return (flattened.names, flattened.values, flattened.objects, flattened.captured, memberRange, keys)
+    }
+
     /// The JSON text of this value as Go's `json.Marshal` writes it: object keys sorted, `<`, `>` and `&` escaped,
     /// numbers in shortest form. With an `indent`, nested values go on their own lines (`json.MarshalIndent`); the
     /// evaluate endpoint uses three spaces, as Jitsu does.

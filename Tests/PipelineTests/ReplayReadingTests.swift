@@ -97,17 +97,28 @@ import Templates
         #expect((try? ReplayFormat.raw_json.event(in: Array("[1]".utf8)).get()) == nil)
     }
 
-    @Test func theScanBeforeAReplayJudgesLinesAsTheParserDoes() {
+    @Test func theScanBeforeAReplayJudgesLinesAsTheParserDoes() throws {
         let lines = [
             #"{"error":"x","event":{"a":1},"event_id":"e"}"#, #"{"event":{}}"#, #"{"event":{"a":[1,{"b":null}]},"x":"\u00e9"}"#,
             #"{"error":"x","malformed_event":"{"}"#, "{\"a\":", "[1]", "1", #"{"event":[1]}"#, #"{"event":"text"}"#, #"{"event":{"a":1},"event":2}"#,
             #"{"event":{"a":1}} x"#, #"{"a":"\q"}"#, "{\"a\":\"\u{1}\"}", #"{"a":01}"#, #"{"a":1.}"#, "{}",
+            #"{"event":1,"event":{"b":2}}"#, #"{"event":{"a":1},"event":{"b":{"c":2}}}"#, #" { "event" : { "a" : 1 } , "malformed_event" : 1 } "#,
         ].map { Array($0.utf8) } + [[0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D]]  // invalid UTF-8 in a string
         for format in ReplayFormat.allCases {
             for line in lines {
-                let parsed = (try? format.event(in: line).get()) != nil
-                let scanned = line.withUnsafeBufferPointer { format.check($0) == nil }
-                #expect(parsed == scanned, "\(format) \(String(decoding: line, as: UTF8.self))")
+                let parsed = format.event(in: line)
+                let scanned = line.withUnsafeBufferPointer { format.check($0) }
+                #expect(((try? parsed.get()) != nil) == (scanned == nil), "\(format) \(String(decoding: line, as: UTF8.self))")
+                // The one-pass path, on a line inside a larger buffer as a chunk holds it: the same event or reason.
+                let buffer = Array("{\"x\":\n".utf8) + line + Array("\n]".utf8)
+                var shapes = ColumnShapes()
+                switch format.flatEvent(in: buffer, line: 6..<(6 + line.count), shapes: &shapes) {
+                case .success(let flat):
+                    #expect(try flat.row.event == parsed.get(), "\(format) \(String(decoding: line, as: UTF8.self))")
+                    #expect(try flat.row.columns == Flattener.flatten(parsed.get()))
+                case .failure(let malformed):
+                    #expect(malformed == scanned, "\(format) \(String(decoding: line, as: UTF8.self))")
+                }
             }
         }
     }

@@ -11,11 +11,14 @@ struct BatchShaper: Sendable {
     let flattens: Bool
     /// Whether the destination reads `Row.event` of every row: then rows carry the parsed tree.
     let readsEvent: Bool
+    /// The destination's `encoder`, run on each batch once shaped.
+    let encoder: BatchEncoder?
     /// The table name when the template is a constant (`events`, the default): named once, not per event.
     let constantTable: String?
 
     init(tableNameTemplate: String, templates: TemplateEvaluator, accepts: @escaping @Sendable (String?) -> Bool, flattens: Bool,
-         readsEvent: Bool) {
+         readsEvent: Bool, encoder: BatchEncoder? = nil) {
+        self.encoder = encoder
         self.tableNameTemplate = tableNameTemplate
         self.templates = templates
         self.accepts = accepts
@@ -38,7 +41,18 @@ struct BatchShaper: Sendable {
         /// `_timestamp` of the first event, seconds since 1970, for the lag metric.
         var oldestTimestamp: Int64?
         fileprivate var indexOfTable: [String: Int] = [:]
-        fileprivate var shapes = ColumnShapes()
+        /// The shapes of the rows: one per distinct set of names in the batches.
+        var shapes = ColumnShapes()
+
+        /// Adds what `later`, shaped from the records after this one's, holds. Its batches stay batches of their
+        /// own (they may carry their encoding), after this one's.
+        mutating func append(_ later: Shaped) {
+            batches += later.batches
+            failures += later.failures
+            skipped += later.skipped
+            oldestTimestamp = oldestTimestamp ?? later.oldestTimestamp
+            indexOfTable = [:]
+        }
     }
 
     func shape(_ entries: [LogEntry]) -> Shaped {
@@ -60,7 +74,14 @@ struct BatchShaper: Sendable {
             guard accepts(event["api_key"]?.stringValue) else { continue }
             add(event, to: &shaped)
         }
+        encode(&shaped)
         return shaped
+    }
+
+    /// Runs the destination's encoder on every batch: call it once the batches are complete.
+    func encode(_ shaped: inout Shaped) {
+        guard let encoder else { return }
+        for index in shaped.batches.indices { shaped.batches[index].encoding = encoder(shaped.batches[index]) }
     }
 
     /// Names the event's table and adds its row to that table's batch (or to the failures or the skipped count).
@@ -81,16 +102,14 @@ struct BatchShaper: Sendable {
         append(Row(eventID: eventID, event: event, columns: flattens ? Flattener.flatten(event, shapes: &shaped.shapes) : [:]), table: table, to: &shaped)
     }
 
-    /// Whether `add(json:to:)` may be used: the table name does not depend on the event, and the destination
+    /// Whether `add(_: FlatEvent, to:)` may be used: the table name does not depend on the event, and the destination
     /// stores columns, which are then made while the JSON is parsed, without reading the event itself (which
     /// would parse it a second time).
     var takesEventJSON: Bool { constantTable != nil && flattens && !readsEvent }
 
-    /// Adds the event whose JSON object is `json` (with `takesEventJSON` only); false when `json` is not an object.
-    func add(json: [UInt8], to shaped: inout Shaped) -> Bool {
-        guard let constantTable, let flat = FlatEvent(json, shapes: &shaped.shapes) else { return false }
-        append(flat.row, table: constantTable, to: &shaped)
-        return true
+    /// Adds an event flattened from its JSON text with `shaped.shapes` (with `takesEventJSON` only).
+    func add(_ flat: FlatEvent, to shaped: inout Shaped) {
+        append(flat.row, table: constantTable!, to: &shaped)
     }
 
     private func append(_ row: Row, table: String, to shaped: inout Shaped) {

@@ -51,11 +51,18 @@ public struct TableBatch: Sendable, Equatable {
     /// Column names identifying a row (a synced collection's primary key): a destination that can update rows in
     /// place writes a row whose key it already holds over the old one (PostgreSQL), others append. Empty: append.
     public var upsertKey: [String]
+    /// What the destination's `encoder` made of these rows, when it ran; set after the rows are final.
+    public var encoding: (any Sendable)?
 
     public init(table: String, rows: [Row], upsertKey: [String] = []) {
         self.table = table
         self.rows = rows
         self.upsertKey = upsertKey
+    }
+
+    /// The encoding is derived from the rows, so it does not take part.
+    public static func == (lhs: TableBatch, rhs: TableBatch) -> Bool {
+        lhs.table == rhs.table && lhs.rows == rhs.rows && lhs.upsertKey == rhs.upsertKey
     }
 }
 
@@ -94,11 +101,18 @@ public protocol Destination: AnyObject, Sendable {
     /// Whether `store` reads `Row.event` for every row (a key or body template). Rows of the others may keep the
     /// event as its JSON text, parsed only for a refused row's fallback line.
     var readsEvent: Bool { get }
+    /// Work on a batch that needs none of the destination's state, such as encoding its rows, or nil for none.
+    /// Callers run it on a background thread while the batch before is stored and keep its result in
+    /// `TableBatch.encoding`, so `store` starts sending at once; `store` ignores an encoding it cannot use.
+    var encoder: BatchEncoder? { get }
 }
+
+public typealias BatchEncoder = @Sendable (TableBatch) -> (any Sendable)?
 
 extension Destination {
     public var storesColumns: Bool { true }
     public var readsEvent: Bool { false }
+    public var encoder: BatchEncoder? { nil }
 }
 
 /// Why a destination test failed, in words a user can act on ("password authentication failed for user ...").

@@ -14,15 +14,37 @@ struct FlatEvent {
         guard let flat = try? JSONValue.flattenedObject(parsingBytes: json, naming: Self.name, array: Self.text, capture: Self.captured) else {
             return nil
         }
-        let eventID = flat.captured[0]?.stringValue ?? ""
-        if let shape = shapes.shape(of: flat.names), Self.distinct(flat.objects, from: shape) {
-            row = Row(eventID: eventID, eventJSON: json, columns: Columns(shape: shape, values: flat.values))
+        self.init(names: flat.names, values: flat.values, objects: flat.objects, captured: flat.captured, json: json, shapes: &shapes)
+    }
+
+    /// What the object `bytes[range]` holds under its top-level key `member`.
+    enum Member {
+        case event(FlatEvent)
+        /// The member is missing or not an object; the object's other keys.
+        case absent(keys: [String])
+    }
+
+    /// The event under the top-level key `member` of the JSON object `bytes[range]` (a fallback line's `event`),
+    /// flattened in one pass over the object. Throws for invalid JSON and for anything but an object.
+    static func member(_ member: String, of bytes: [UInt8], in range: Range<Int>, shapes: inout ColumnShapes) throws(TemplateError) -> Member {
+        let flat = try JSONValue.flattenedMember(member, parsingBytes: bytes, in: range, naming: name, array: text, capture: captured)
+        guard let event = flat.range,
+              let flatEvent = FlatEvent(names: flat.names, values: flat.values, objects: flat.objects, captured: flat.captured,
+                                        json: Array(bytes[event]), shapes: &shapes) else { return .absent(keys: flat.keys) }
+        return .event(flatEvent)
+    }
+
+    /// The event of the leaves parsed from `json`, its object's text.
+    private init?(names: [String], values: [JSONValue], objects: [String], captured: [JSONValue?], json: [UInt8], shapes: inout ColumnShapes) {
+        let eventID = captured[0]?.stringValue ?? ""
+        if let shape = shapes.shape(of: names), Self.distinct(objects, from: shape) {
+            row = Row(eventID: eventID, eventJSON: json, columns: Columns(shape: shape, values: values))
         } else {
             guard case .object(let event)? = try? JSONValue(parsingBytes: json) else { return nil }
             row = Row(eventID: eventID, event: event, columns: Flattener.flatten(event, shapes: &shapes))
         }
-        timestamp = flat.captured[1]?.stringValue
-        apiKey = flat.captured[2]?.stringValue
+        timestamp = captured[1]?.stringValue
+        apiKey = captured[2]?.stringValue
     }
 
     /// Whether no nested object's name repeats or is a leaf's: otherwise a key was repeated or renamed onto an

@@ -8,9 +8,12 @@ import Foundation
 /// Blocking: used from background threads, one call at a time.
 public final class LineReader: @unchecked Sendable {
     /// Lines read at once, with their line numbers in the file (1-based).
+    /// A line: its number in the file (from 1) and its bytes in the chunk, without the line break.
+    public typealias Line = (number: Int, range: Range<Int>)
+
     public struct Chunk: Sendable {
         public var bytes: [UInt8]
-        public var lines: [(number: Int, range: Range<Int>)]
+        public var lines: [Line]
     }
 
     public let path: String

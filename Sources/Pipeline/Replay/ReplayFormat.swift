@@ -29,6 +29,24 @@ public enum ReplayFormat: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// The event of the line `bytes[line]`, flattened as it is parsed (`FlatEvent`), or why the line holds none,
+    /// as `event(in:)` decides: one pass over the line instead of a scan for the event and a parse of it.
+    func flatEvent(in bytes: [UInt8], line: Range<Int>, shapes: inout ColumnShapes) -> Result<FlatEvent, Malformed> {
+        switch self {
+        case .raw_json:
+            if let event = FlatEvent(Array(bytes[line]), shapes: &shapes) { return .success(event) }
+        case .fallback:
+            switch try? FlatEvent.member("event", of: bytes, in: line, shapes: &shapes) {
+            case .event(let event)?: return .success(event)
+            case .absent(let keys)?: return .failure(Malformed(reason: keys.contains("malformed_event") ? Self.keptMalformed : Self.noEvent))
+            case nil: break
+            }
+        }
+        // Not JSON or not an object: the scan words why.
+        return bytes.withUnsafeBufferPointer { locate(UnsafeBufferPointer(rebasing: $0[line])) }
+            .flatMap { _ in .failure(Malformed(reason: "not a JSON object")) }
+    }
+
     /// Why a line holds no event, or nil when it holds one: what `event(in:)` decides, found without building the
     /// event (a scan), so checking a whole file before a replay costs a fraction of replaying it.
     func check(_ line: UnsafeBufferPointer<UInt8>) -> Malformed? {

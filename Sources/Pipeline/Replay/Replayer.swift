@@ -5,8 +5,9 @@ import Templates
 /// table name template, flattening, schema evolution, bulk writes per table. Events the destination refuses again
 /// go to its fallback file (the active one, never the file being read). Loop-bound.
 ///
-/// Memory stays bounded by two chunks of `chunkLines` lines: the next chunk is read and shaped on a background
-/// thread while the current one is written, as a COPY from a file streams.
+/// Memory stays bounded by two chunks of `chunkLines` lines: the next chunk is read, then shaped and encoded for
+/// the destination (`Destination.encoder`) in two halves on two background threads, while the current one is
+/// written, as a COPY from a file streams.
 final class Replayer: @unchecked Sendable {
     struct Counts: Sendable, Equatable {
         var replayed = 0
@@ -48,19 +49,42 @@ final class Replayer: @unchecked Sendable {
     /// written. `onBytes` gets the bytes read so far after each chunk.
     func validate(onBytes: (UInt64) -> Void) async throws(ReplayError) {
         let reader = try await Self.background { [open] in try open() }
-        let (format, resumeAfter) = (format, resumeAfter)
-        while let bytes = try await Self.background({ () throws -> UInt64? in
-            guard let chunk = try reader.next(maxLines: Self.chunkLines, maxBytes: Self.chunkBytes) else { return nil }
-            try chunk.bytes.withUnsafeBufferPointer { bytes throws(ReplayError) in
-                for (number, range) in chunk.lines where number > resumeAfter {
-                    if let malformed = format.check(UnsafeBufferPointer(rebasing: bytes[range])) {
-                        throw ReplayError.malformed(line: number, reason: malformed.reason)
-                    }
+        let format = format
+        while let (chunk, lines, bytesRead) = try await read(reader) {
+            let halves = try await Self.halves(of: lines) { lines in
+                chunk.bytes.withUnsafeBufferPointer { bytes in
+                    lines.lazy.compactMap { line in format.check(UnsafeBufferPointer(rebasing: bytes[line.range])).map { (line.number, $0) } }.first
                 }
             }
-            return reader.bytesRead
-        }) {
-            onBytes(bytes)
+            if let (number, malformed) = halves.0 ?? halves.1 { throw .malformed(line: number, reason: malformed.reason) }
+            onBytes(bytesRead)
+        }
+    }
+
+    /// A chunk, its lines not replayed before, and the bytes of the source read so far.
+    private typealias Read = (chunk: LineReader.Chunk, lines: ArraySlice<LineReader.Line>, bytesRead: UInt64)
+
+    /// The next chunk; nil at the end.
+    private func read(_ reader: LineReader) async throws(ReplayError) -> Read? {
+        let resumeAfter = resumeAfter
+        return try await Self.background {
+            guard let chunk = try reader.next(maxLines: Self.chunkLines, maxBytes: Self.chunkBytes) else { return nil }
+            return (chunk, chunk.lines.drop { $0.number <= resumeAfter }, reader.bytesRead)
+        }
+    }
+
+    /// `work` on each half of `lines` at once, one background thread each: parsing is most of a replay's CPU and
+    /// the lines of a chunk do not depend on each other.
+    private static func halves<T: Sendable>(of lines: ArraySlice<LineReader.Line>,
+                                           _ work: @escaping @Sendable (ArraySlice<LineReader.Line>) throws -> T) async throws(ReplayError) -> (T, T) {
+        let middle = lines.startIndex + lines.count / 2
+        let (first, second) = (lines[..<middle], lines[middle...])
+        async let early = BackgroundWork.shared.run { try work(first) }
+        do {
+            let late = try await BackgroundWork.shared.run { try work(second) }
+            return (try await early, late)
+        } catch {
+            throw replayError(error)
         }
     }
 
@@ -71,6 +95,12 @@ final class Replayer: @unchecked Sendable {
         var malformed = 0
         var lastLine = 0
         var bytesRead: UInt64 = 0
+
+        /// This chunk's part followed by `later`'s.
+        mutating func append(_ later: Prepared) {
+            shaped.append(later.shaped)
+            malformed += later.malformed
+        }
     }
 
     func run() async throws(ReplayError) -> Counts {
@@ -96,20 +126,16 @@ final class Replayer: @unchecked Sendable {
     }
 
     private func prepare(from reader: LineReader) -> Task<Prepared?, any Error> {
-        let (format, skipMalformed, resumeAfter, shaper) = (format, skipMalformed, resumeAfter, shaper)
-        return Task {
-            try await BackgroundWork.shared.run { () throws -> Prepared? in
-                guard let chunk = try reader.next(maxLines: Self.chunkLines, maxBytes: Self.chunkBytes) else { return nil }
-                var prepared = Prepared(lines: chunk.lines.count, lastLine: chunk.lines.last?.number ?? 0, bytesRead: reader.bytesRead)
-                for (number, range) in chunk.lines where number > resumeAfter {
+        let (format, skipMalformed, shaper) = (format, skipMalformed, shaper)
+        return Task { () async throws(ReplayError) -> Prepared? in
+            guard let (chunk, lines, bytesRead) = try await read(reader) else { return nil }
+            var (prepared, later) = try await Self.halves(of: lines) { lines throws(ReplayError) in
+                var prepared = Prepared()
+                for (number, range) in lines {
                     let outcome: Result<Void, ReplayFormat.Malformed>
                     if shaper.takesEventJSON {
-                        // The scan finds the event's bytes, which are flattened as they are parsed: no tree.
-                        outcome = chunk.bytes.withUnsafeBufferPointer { format.locate(UnsafeBufferPointer(rebasing: $0[range])) }.flatMap { event in
-                            let start = range.lowerBound + event.lowerBound
-                            return shaper.add(json: Array(chunk.bytes[start..<(start + event.count)]), to: &prepared.shaped)
-                                ? .success(()) : .failure(ReplayFormat.Malformed(reason: "not a JSON object"))
-                        }
+                        // The event is flattened as the line is parsed: no tree.
+                        outcome = format.flatEvent(in: chunk.bytes, line: range, shapes: &prepared.shaped.shapes).map { shaper.add($0, to: &prepared.shaped) }
                     } else {
                         outcome = format.event(in: Array(chunk.bytes[range])).map { shaper.add($0, to: &prepared.shaped) }
                     }
@@ -122,8 +148,12 @@ final class Replayer: @unchecked Sendable {
                         prepared.malformed += 1
                     }
                 }
+                shaper.encode(&prepared.shaped)
                 return prepared
             }
+            prepared.append(later)
+            (prepared.lines, prepared.lastLine, prepared.bytesRead) = (chunk.lines.count, chunk.lines.last?.number ?? 0, bytesRead)
+            return prepared
         }
     }
 

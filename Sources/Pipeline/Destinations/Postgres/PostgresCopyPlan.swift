@@ -16,6 +16,8 @@ struct PostgresCopyPlan: Sendable {
     private(set) var lineEnds: [Int] = []
     /// The batch index of the row on each line.
     private(set) var rowOfLine: [Int] = []
+    /// For each column, the kinds of the values planned into it without their table column's check (`ColumnKind.bit`).
+    private(set) var unchecked: [UInt8]
 
     /// The column each non-null value of `rows` goes to (its name as the server keeps it), with the kind of the
     /// first value seen there, which gives a new column its type.
@@ -53,6 +55,7 @@ struct PostgresCopyPlan: Sendable {
     /// lacks is still sent, so the server's error marks the cached columns as stale.
     init(rows: [Row], kinds: [String: ColumnKind], table: [String: PostgresColumn]) {
         columns = kinds.keys.sorted()
+        unchecked = Array(repeating: 0, count: columns.count)
         var positions: [String: Int] = [:]
         for (position, name) in columns.enumerated() { positions[name] = position }
         func placed(_ shape: ColumnShape) -> Slots {
@@ -81,9 +84,13 @@ struct PostgresCopyPlan: Sendable {
             for (value, slot) in zip(row.columns.values, slots) {
                 guard let slot else { continue }
                 if case .null = value { continue }
-                if let problem = slot.column?.refusal(of: value, in: columns[slot.position]) {
-                    rejected[index] = problem
-                    continue rows
+                if let column = slot.column {
+                    if let problem = column.refusal(of: value, in: columns[slot.position]) {
+                        rejected[index] = problem
+                        continue rows
+                    }
+                } else if let kind = ColumnKind(of: value) {
+                    unchecked[slot.position] |= kind.bit
                 }
                 // Two long names cut to the same column: the first value seen wins.
                 if cells[slot.position] == nil { cells[slot.position] = value }
@@ -101,6 +108,7 @@ struct PostgresCopyPlan: Sendable {
         text += other.text
         lineEnds += other.lineEnds.map { $0 + base }
         rowOfLine += other.rowOfLine.map { $0 + rowOffset }
+        for position in unchecked.indices { unchecked[position] |= other.unchecked[position] }
         for (row, reason) in other.rejected { rejected[row + rowOffset] = reason }
     }
 
@@ -152,6 +160,42 @@ struct PostgresCopyPlan: Sendable {
                 run = offset + 1
             }
             text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...]))
+        }
+    }
+}
+
+extension PostgresCopyPlan {
+    /// A batch's COPY planned before its table is known, on a background thread while the batch before is stored
+    /// (`Destination.encoder`). It holds as it is when the table's columns take every kind of value planned into
+    /// them: one check per column rather than one per value.
+    struct Draft: Sendable {
+        let kinds: [String: ColumnKind]
+        let plan: PostgresCopyPlan
+
+        init(rows: [Row]) {
+            kinds = PostgresCopyPlan.columnKinds(of: rows)
+            plan = PostgresCopyPlan(rows: rows, kinds: kinds, table: [:])
+        }
+
+        /// Whether `table` takes every value of the plan, so no row of it is refused before sending.
+        func fits(_ table: [String: PostgresColumn]) -> Bool {
+            zip(plan.columns, plan.unchecked).allSatisfy { name, kinds in
+                guard let column = table[name]?.kind else { return true }
+                return ColumnKind.allCases.allSatisfy { kinds & $0.bit == 0 || column.accepts($0) }
+            }
+        }
+    }
+}
+
+extension ColumnKind {
+    /// The kind as one bit of a set of kinds.
+    var bit: UInt8 {
+        switch self {
+        case .text: 1
+        case .integer: 2
+        case .float: 4
+        case .boolean: 8
+        case .timestamp: 16
         }
     }
 }

@@ -58,7 +58,9 @@ public final class PostgresDestination: Destination, @unchecked Sendable {
     }
 
     private func write(_ batch: TableBatch, into table: String, on connection: PostgresConnection) async throws(PostgresError) -> [Int: String] {
-        guard !batch.upsertKey.isEmpty else { return try await write(batch.rows, into: table, on: connection) }
+        guard !batch.upsertKey.isEmpty else {
+            return try await write(batch.rows, into: table, on: connection, draft: batch.encoding as? PostgresCopyPlan.Draft)
+        }
         return try await upsert(batch.rows, key: batch.upsertKey.map(Flattener.columnName), into: table, on: connection)
     }
 
@@ -99,30 +101,52 @@ public final class PostgresDestination: Destination, @unchecked Sendable {
         return Dictionary(uniqueKeysWithValues: rejectedKept.map { (kept[$0.key], $0.value) })
     }
 
-    /// COPYs `rows` into `table` (or, with `copyInto`, into that relation of the same shape), typed by `table`'s columns.
-    private func write(_ rows: [Row], into table: String, on connection: PostgresConnection, copyInto target: String? = nil) async throws(PostgresError) -> [Int: String] {
+    public var encoder: BatchEncoder? {
+        { batch in batch.upsertKey.isEmpty ? PostgresCopyPlan.Draft(rows: batch.rows) : nil }
+    }
+
+    /// COPYs `rows` into `table` (or, with `copyInto`, into that relation of the same shape), typed by `table`'s
+    /// columns; `draft` is the rows' plan made ahead by `encoder`, if it ran.
+    private func write(_ rows: [Row], into table: String, on connection: PostgresConnection, copyInto target: String? = nil,
+                       draft: PostgresCopyPlan.Draft? = nil) async throws(PostgresError) -> [Int: String] {
         // Typing and encoding thousands of rows is CPU work: both run on background threads, so the loop keeps
         // answering requests while a large batch is prepared.
         let kinds: [String: ColumnKind]
-        do {
-            kinds = try await BackgroundWork.shared.run { PostgresCopyPlan.columnKinds(of: rows) }
-        } catch {
-            throw .unreachable("the node is stopping")
+        if let draft {
+            kinds = draft.kinds
+        } else {
+            do {
+                kinds = try await BackgroundWork.shared.run { PostgresCopyPlan.columnKinds(of: rows) }
+            } catch {
+                throw .unreachable("the node is stopping")
+            }
         }
         // Rows without a single value have nothing to store.
         guard !kinds.isEmpty else { return [:] }
         let columns = try await tables.columns(of: table, including: kinds, on: connection)
         let sql = "COPY \(target ?? PostgresIdentifier.qualified(settings.schema, table)) ("
             + kinds.keys.sorted().map(PostgresIdentifier.quoted).joined(separator: ", ") + ") FROM STDIN"
-        // First attempt: slices are planned on background threads while the COPY sends the slice before, so the
-        // server loads rows while the next ones are encoded (as psql's \copy streams a file). The slices' plans
-        // add up to the batch's plan, which the retries below resend from.
-        var plan = PostgresCopyPlan(rows: [], kinds: kinds, table: columns)
-        var sliceStart = 0
-        var upcoming: Task<PostgresCopyPlan, any Error>? = Self.planSlice(rows, from: 0, kinds: kinds, table: columns)
+        // First attempt: a draft the table takes goes whole. Otherwise slices are planned on background threads
+        // while the COPY sends the slice before, so the server loads rows while the next ones are encoded (as
+        // psql's \copy streams a file). Either way the batch's plan is what the retries below resend from.
+        var plan: PostgresCopyPlan
+        var sliceStart: Int
+        var upcoming: Task<PostgresCopyPlan, any Error>?
+        var whole: [UInt8]?
+        if let draft, draft.fits(columns) {
+            plan = draft.plan
+            (sliceStart, upcoming, whole) = (rows.count, nil, draft.plan.text)
+        } else {
+            plan = PostgresCopyPlan(rows: [], kinds: kinds, table: columns)
+            (sliceStart, upcoming, whole) = (0, Self.planSlice(rows, from: 0, kinds: kinds, table: columns), nil)
+        }
         var firstFailure: PostgresError?
         do throws(PostgresError) {
             try await connection.copy(sql) { () async throws(PostgresError) -> ([UInt8], Range<Int>)? in
+                if let text = whole {
+                    whole = nil
+                    return (text, 0..<text.count)
+                }
                 guard let slice = upcoming else { return nil }
                 let slicePlan: PostgresCopyPlan
                 do {
