@@ -11,14 +11,13 @@ struct BatchShaper: Sendable {
     let flattens: Bool
     /// Whether the destination reads `Row.event` of every row: then rows carry the parsed tree.
     let readsEvent: Bool
-    /// The destination's `encoder`, run on each batch once shaped.
-    let encoder: BatchEncoder?
+    /// The destination's `encoder`, run on each batch once shaped (replays; see `Destination.encoder`).
+    var encoder: BatchEncoder?
     /// The table name when the template is a constant (`events`, the default): named once, not per event.
     let constantTable: String?
 
     init(tableNameTemplate: String, templates: TemplateEvaluator, accepts: @escaping @Sendable (String?) -> Bool, flattens: Bool,
-         readsEvent: Bool, encoder: BatchEncoder? = nil) {
-        self.encoder = encoder
+         readsEvent: Bool) {
         self.tableNameTemplate = tableNameTemplate
         self.templates = templates
         self.accepts = accepts

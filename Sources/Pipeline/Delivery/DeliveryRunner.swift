@@ -39,7 +39,7 @@ public final class DeliveryRunner: @unchecked Sendable {
         self.offsets = offsets
         self.fallback = fallback
         shaper = BatchShaper(tableNameTemplate: config.tableNameTemplate, templates: templates, accepts: accepts,
-                             flattens: destination.storesColumns, readsEvent: destination.readsEvent, encoder: destination.encoder)
+                             flattens: destination.storesColumns, readsEvent: destination.readsEvent)
         self.logger = logger
         pause = try Pause(loop: log.loop)
         metrics = DeliveryMetrics(destination: config.id)

@@ -102,8 +102,10 @@ public protocol Destination: AnyObject, Sendable {
     /// event as its JSON text, parsed only for a refused row's fallback line.
     var readsEvent: Bool { get }
     /// Work on a batch that needs none of the destination's state, such as encoding its rows, or nil for none.
-    /// Callers run it on a background thread while the batch before is stored and keep its result in
-    /// `TableBatch.encoding`, so `store` starts sending at once; `store` ignores an encoding it cannot use.
+    /// Callers that shape batches while the one before is stored (replays) run it there, on a background thread,
+    /// and keep its result in `TableBatch.encoding`, so `store` starts sending at once; `store` ignores an
+    /// encoding it cannot use. The delivery runner shapes, then stores: for it, encoding in slices while the
+    /// COPY sends (inside `store`) overlaps more, so it leaves this out.
     var encoder: BatchEncoder? { get }
 }
 

@@ -181,8 +181,11 @@ public final class ReplayService: @unchecked Sendable {
         record(job)
         let passes = prepared.request.skipMalformed ? 1.0 : 2.0
         let writer = pipeline.batchWriter(for: prepared.destinationID)!
+        // The runner's shaping, with the destination's encoding added: a replay shapes while it stores.
+        var shaper = runner.shaper
+        shaper.encoder = writer.destination.encoder
         let replayer = Replayer(open: prepared.open, format: prepared.request.format, skipMalformed: prepared.request.skipMalformed,
-                                resumeAfter: prepared.resumeAfter, shaper: runner.shaper, writer: writer)
+                                resumeAfter: prepared.resumeAfter, shaper: shaper, writer: writer)
         func update(_ change: (inout Job) -> Void) {
             change(&job)
             let elapsed = Self.milliseconds(since: started)
