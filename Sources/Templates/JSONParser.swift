@@ -229,6 +229,13 @@ struct JSONParser {
         let integerDigits = digits(&self)
         guard integerDigits > 0 else { throw failure("invalid character in number") }
         if integerDigits > 1, bytes[integerStart] == UInt8(ascii: "0") { throw failure("leading zero in number") }
+        let isInteger = index == textEnd || (bytes[index] != UInt8(ascii: ".") && bytes[index] | 0x20 != UInt8(ascii: "e"))
+        // Integers of up to 15 digits are exact as doubles: no text and no strtod for them (ids, counts).
+        if isInteger, integerDigits <= 15 {
+            var magnitude: Int64 = 0
+            for byte in bytes[integerStart..<index] { magnitude = magnitude * 10 + Int64(byte &- 0x30) }
+            return integerStart == start ? Double(magnitude) : -Double(magnitude)
+        }
         if index < textEnd, bytes[index] == UInt8(ascii: ".") {
             index += 1
             guard digits(&self) > 0 else { throw failure("invalid fraction in number") }

@@ -7,6 +7,15 @@ struct JSONValueTests {
             == .object(["a": .number(1), "b": .number(-2500), "c": .array([.bool(true), .null, .string("x")])]))
     }
 
+    /// Integers of up to 15 digits are read without strtod; longer ones and fractions go through it: both agree
+    /// with Swift's own correctly rounded parse.
+    @Test(arguments: ["0", "-0", "7", "-42", "999999999999999", "-999999999999999", "1234567890123456", "9007199254740993",
+                      "12345678901234567890", "0.5", "-0.0", "1e2", "1E+2", "10e-1"])
+    func numbersParseAsSwiftsDoubleDoes(text: String) throws {
+        guard case .number(let value) = try JSONValue(parsing: text) else { Issue.record("not a number: \(text)"); return }
+        #expect(value.bitPattern == Double(text)!.bitPattern, "\(text)")
+    }
+
     @Test func decodesEscapesAndSurrogatePairs() throws {
         #expect(try JSONValue(parsing: #""a\n\u00e9\ud83d\ude00""#) == .string("a\né😀"))
     }

@@ -36,12 +36,21 @@ public enum Flattener {
         }
     }
 
+    private static func isColumnName(_ key: String) -> Bool {
+        var key = key
+        return key.withUTF8 { bytes in
+            for byte in bytes where !(byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) && !(byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                && byte != UInt8(ascii: "_") {
+                return false
+            }
+            return true
+        }
+    }
+
     /// A key as a column name.
     public static func columnName(_ key: String) -> String {
         // Most keys are column names already: no new string for them.
-        if key.utf8.allSatisfy({ (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "_") }) {
-            return key
-        }
+        if isColumnName(key) { return key }
         var out = ""
         out.unicodeScalars.reserveCapacity(key.utf8.count)
         for scalar in key.unicodeScalars {
