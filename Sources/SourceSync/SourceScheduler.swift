@@ -232,7 +232,7 @@ public final class SourceScheduler: @unchecked Sendable {
                 try Task.checkCancellation()
                 digest.add(page)
             }
-            if digest.signature == previous {
+            if try await digest.signature() == previous {
                 run.rows = digest.rows
                 return "unchanged"
             }
@@ -249,9 +249,10 @@ public final class SourceScheduler: @unchecked Sendable {
             }
         }
         run = progress
+        let signature = try await digest.signature()
         var latest = state(of: source.id, collection: collection.name)
         guard latest.generation == generation else { throw CancellationError() }
-        latest.signature = digest.signature
+        latest.signature = signature
         try await state.put(key, value: latest.json)
         return "ok"
     }
