@@ -75,7 +75,8 @@ final class PostgresSourceDriver: SourceDriver, @unchecked Sendable {
                 let wanted = pageSize + 1 - pending.count
                 let fetched = try await connection.result(of: "FETCH \(wanted) FROM \(Self.cursorName)")
                 exhausted = fetched.rows.count < wanted
-                pending += Self.rows(of: fetched, cursorField: cursorField)
+                // Typing thousands of values is CPU work: off the loop.
+                pending += try await BackgroundWork.shared.run { Self.rows(of: fetched, cursorField: cursorField) }
             }
             guard !pending.isEmpty else { return }
             var count = min(pending.count, pageSize)
