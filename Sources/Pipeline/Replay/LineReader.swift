@@ -7,10 +7,10 @@ import Foundation
 ///
 /// Blocking: used from background threads, one call at a time.
 public final class LineReader: @unchecked Sendable {
-    /// Lines read at once, with their line numbers in the file (1-based).
     /// A line: its number in the file (from 1) and its bytes in the chunk, without the line break.
     public typealias Line = (number: Int, range: Range<Int>)
 
+    /// Lines read at once, with their line numbers in the file (1-based).
     public struct Chunk: Sendable {
         public var bytes: [UInt8]
         public var lines: [Line]
@@ -62,7 +62,7 @@ public final class LineReader: @unchecked Sendable {
     /// Up to `maxLines` non-blank lines, fewer once they hold `maxBytes` (whole lines: one long line is still read
     /// whole); nil at the end of the file.
     public func next(maxLines: Int, maxBytes: Int = .max) throws -> Chunk? {
-        var lines: [(number: Int, range: Range<Int>)] = []
+        var lines: [Line] = []
         var start = 0
         while lines.count < maxLines, start < maxBytes {
             if let newline = pending[scanned...].firstIndex(of: UInt8(ascii: "\n")) {
@@ -93,7 +93,7 @@ public final class LineReader: @unchecked Sendable {
         return chunk
     }
 
-    private func add(_ range: Range<Int>, as number: Int, to lines: inout [(number: Int, range: Range<Int>)]) {
+    private func add(_ range: Range<Int>, as number: Int, to lines: inout [Line]) {
         var range = range
         if range.upperBound > range.lowerBound, pending[range.upperBound - 1] == UInt8(ascii: "\r") {
             range = range.lowerBound..<(range.upperBound - 1)
