@@ -5,7 +5,8 @@ import Synchronization
 ///
 /// The event is bound to `$` and `_`, and the value of the last statement is the result. One context is reused for
 /// every evaluation, and each distinct expression is compiled once into a function (a bounded cache), so an
-/// evaluation converts the event, calls a function and converts the result. Every call is bounded by a time limit
+/// evaluation wraps the event (its members are converted as the script reads them, `JavaScriptEventObjects`), calls
+/// a function and converts the result. Every call is bounded by a time limit
 /// (`JSContextGroupSetExecutionTimeLimit`), so an infinite loop ends with an error instead of a stuck node.
 /// Evaluations are serialised by a lock; callers on the event loop send long-running scripts to the work queue.
 public final class JavaScriptEngine: JavaScriptEvaluating {
@@ -14,8 +15,7 @@ public final class JavaScriptEngine: JavaScriptEvaluating {
         let context: JSGlobalContextRef
         var functions: [String: (function: JSObjectRef, lastUse: UInt64)] = [:]
         var clock: UInt64 = 0
-        /// The buffer for the event's JSON text, kept between evaluations for its capacity.
-        let eventText = JavaScriptEventText()
+        let events = JavaScriptEventObjects()
     }
 
     /// The time limit of one evaluation in seconds.
@@ -62,12 +62,7 @@ public final class JavaScriptEngine: JavaScriptEvaluating {
                                  engine: JavaScriptEngine) throws(TemplateError) -> JSONValue {
         let context = state.context
         let function = try engine.function(for: expression, in: &state)
-        let event = state.eventText.withText(of: object) { units, count -> JSValueRef? in
-            guard let reference = JSStringCreateWithCharacters(units, count) else { return nil }
-            defer { JSStringRelease(reference) }
-            return JSValueMakeFromJSONString(context, reference)
-        }
-        guard let event else { throw TemplateError.javascript("the event could not be converted to JavaScript") }
+        let event = state.events.make(object, in: context)
         var exception: JSValueRef?
         let arguments: [JSValueRef?] = [event, event]
         let started = ContinuousClock.now
@@ -94,9 +89,9 @@ public final class JavaScriptEngine: JavaScriptEvaluating {
         for body in JavaScriptSource.candidateBodies(for: expression) {
             var exception: JSValueRef?
             let context = state.context
-            let function = Self.withJSString("$") { dollar in
-                Self.withJSString("_") { underscore in
-                    Self.withJSString(body) { source in
+            let function = withJavaScriptString("$") { dollar in
+                withJavaScriptString("_") { underscore in
+                    withJavaScriptString(body) { source in
                         let names: [JSStringRef?] = [dollar, underscore]
                         return names.withUnsafeBufferPointer { buffer in
                             JSObjectMakeFunction(context, nil, 2, buffer.baseAddress, source, nil, 1, &exception)
@@ -135,7 +130,7 @@ public final class JavaScriptEngine: JavaScriptEvaluating {
         case kJSTypeString:
             guard let text = JSValueToStringCopy(context, value, nil) else { break }
             defer { JSStringRelease(text) }
-            return .string(string(text))
+            return .string(String(javaScript: text))
         default: break
         }
         var exception: JSValueRef?
@@ -144,25 +139,12 @@ public final class JavaScriptEngine: JavaScriptEvaluating {
             return .null
         }
         defer { JSStringRelease(text) }
-        return try JSONValue(parsing: string(text))
+        return try JSONValue(parsing: String(javaScript: text))
     }
 
     private static func describe(_ value: JSValueRef, in context: JSGlobalContextRef) -> String {
         guard let text = JSValueToStringCopy(context, value, nil) else { return "JavaScript exception" }
         defer { JSStringRelease(text) }
-        return string(text)
-    }
-
-    /// The text of a JavaScript string; a lone surrogate becomes U+FFFD, as JSON's `\uXXXX` does in `JSONParser`.
-    private static func string(_ text: JSStringRef) -> String {
-        let length = JSStringGetLength(text)
-        guard length > 0, let characters = JSStringGetCharactersPtr(text) else { return "" }
-        return String(decoding: UnsafeBufferPointer(start: characters, count: length), as: UTF16.self)
-    }
-
-    private static func withJSString<T>(_ text: String, _ body: (JSStringRef) -> T) -> T {
-        let reference = JSStringCreateWithUTF8CString(text)!
-        defer { JSStringRelease(reference) }
-        return body(reference)
+        return String(javaScript: text)
     }
 }

@@ -44,6 +44,44 @@ struct JavaScriptEngineTests {
         #expect(try engine.evaluate("$.text", object: tricky) == text)
     }
 
+    @Test(arguments: [
+        ("$.user === $.user && $.list === $.list", JSONValue.bool(true)),
+        ("$.user.id = 'u2'; $.list.push(4); [$.user.id, $.list.length]", .array([.string("u2"), .number(4)])),
+        ("$.user.id = 'u2'; $.list[0] = 0; $", .object([
+            "event_type": .string("site_page"), "app": .string("shop"), "n": .number(3), "user": .object(["id": .string("u2")]),
+            "list": .array([.number(0), .number(2), .number(3)]), "b": .null, "10": .bool(true), "2": .bool(false)])),
+        // Array indices first, ascending, then the other keys bytewise, as JSON.parse of Go's text would give them.
+        ("Object.keys($).join()", .string("2,10,app,b,event_type,list,n,user")),
+        ("$.app = 'x'; $.added = 1; Object.keys($).join()", .string("2,10,app,b,event_type,list,n,user,added")),
+        ("delete $.app; delete $.user; [Object.keys($).join(), 'app' in $, $.app === undefined, $.user === undefined]",
+         .array([.string("2,10,b,event_type,list,n"), .bool(false), .bool(true), .bool(true)])),
+        ("delete $.app; $.app = 'back'; Object.keys($).join()", .string("2,10,b,event_type,list,n,user,app")),
+        ("$.list; $.app = 'x'; JSON.stringify({...$, n: 4})",
+         .string(#"{"2":false,"10":true,"app":"x","b":null,"event_type":"site_page","list":[1,2,3],"n":4,"user":{"id":"u1"}}"#)),
+        ("Object.prototype.toString.call($) + ($ instanceof Object) + $.hasOwnProperty('n') + $.hasOwnProperty('toString')",
+         .string("[object Object]truetruefalse")),
+        ("var k = []; for (var key in $.user) k.push(key + '=' + $.user[key]); k.concat(Object.entries($.user).flat()).join()",
+         .string("id=u1,id,u1")),
+        ("[Array.isArray($.list), typeof $.user, $.b === null, $.missing === undefined, 'missing' in $]",
+         .array([.bool(true), .string("object"), .bool(true), .bool(true), .bool(false)])),
+    ])
+    func theEventBehavesAsAParsedObject(expression: String, expected: JSONValue) throws {
+        // Its members are converted as the script reads them; what the script sees must not show it.
+        var fields: [String: JSONValue] = ["list": .array([.number(1), .number(2), .number(3)]), "b": .null, "10": .bool(true), "2": .bool(false)]
+        if case .object(let base) = event { fields.merge(base) { $1 } }
+        #expect(try engine.evaluate(expression, object: .object(fields)) == expected)
+    }
+
+    @Test func objectsLeftToTheCollectorDoNotDisturbLaterEvaluations() throws {
+        // Each evaluation leaves wrapped objects behind; collections run many times over and free them.
+        let nested = JSONValue.object(["user": .object(["id": .string("u1")]), "list": .array([.object(["k": .number(1)])])])
+        for round in 0..<20_000 {
+            let expression = round.isMultiple(of: 2) ? "$.user.id + $.list[0].k" : "$.user.x = 1; JSON.stringify($)"
+            let expected: JSONValue = round.isMultiple(of: 2) ? .string("u11") : .string(#"{"list":[{"k":1}],"user":{"id":"u1","x":1}}"#)
+            #expect(try engine.evaluate(expression, object: nested) == expected)
+        }
+    }
+
     @Test(arguments: [3, 17, 40])
     func keysArriveInBytewiseOrderWhateverTheObjectsSize(count: Int) throws {
         // Keys sharing their first eight bytes are ordered by the rest; large objects take the library's sort.
