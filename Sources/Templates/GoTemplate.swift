@@ -14,6 +14,15 @@ public final class GoTemplate: Sendable {
     /// Whether the main template is only text, with no action: Jitsu then treats the expression as a constant or
     /// as JavaScript instead. Computed once, since language detection asks on every evaluation.
     public let isPlainText: Bool
+    /// The main template's pieces when it only prints text and fields of the data (`{{.event_type}}`,
+    /// `{{.app}}_{{.user.plan}}`), the common shape of a table name: executed by looking the fields up, without
+    /// the executor, whenever every field reaches a string, number or boolean. Nil for any other template.
+    private let fieldsOnly: [FieldPiece]?
+
+    private enum FieldPiece: Sendable {
+        case text(String)
+        case field([String])
+    }
 
     /// Parses `text` with Go's grammar and the built-in and Jitsu functions.
     /// - Throws: `TemplateError.parse` with Go's message, e.g. `template: expression:1: unclosed action`.
@@ -25,6 +34,46 @@ public final class GoTemplate: Sendable {
         root = templates[name]
         isPlainText = (root ?? []).allSatisfy { if case .text = $0 { return true } else { return false } }
         mentionsTimestamp = text.contains("_timestamp")
+        fieldsOnly = mentionsTimestamp ? nil : root.flatMap(Self.fieldPieces)
+    }
+
+    private static func fieldPieces(of nodes: [Node]) -> [FieldPiece]? {
+        var pieces: [FieldPiece] = []
+        for node in nodes {
+            switch node {
+            case .text(let text): pieces.append(.text(text))
+            case .action(_, let pipeline):
+                guard pipeline.declarations.isEmpty, pipeline.commands.count == 1, pipeline.commands[0].arguments.count == 1,
+                      case .field(_, let names) = pipeline.commands[0].arguments[0] else { return nil }
+                pieces.append(.field(names))
+            default: return nil
+            }
+        }
+        return pieces
+    }
+
+    /// What `fieldsOnly` prints for `fields`, or nil when a field is missing, null, an object or an array, or a
+    /// name on the way is not an object: the executor then gives Go's output or error.
+    private static func print(_ pieces: [FieldPiece], _ fields: [String: JSONValue]) -> String? {
+        var output = ""
+        for piece in pieces {
+            switch piece {
+            case .text(let text): output += text
+            case .field(let names):
+                var members = fields
+                for name in names.dropLast() {
+                    guard case .object(let inner)? = members[name] else { return nil }
+                    members = inner
+                }
+                switch members[names[names.count - 1]] {
+                case .string(let text)?: output += text
+                case .number(let number)?: output += GoFormatter.display(.float(number))
+                case .bool(let flag)?: output += flag ? "true" : "false"
+                default: return nil
+                }
+            }
+        }
+        return output
     }
 
     /// Executes the template with `object` as dot and `$`, and returns what it printed.
@@ -33,6 +82,7 @@ public final class GoTemplate: Sendable {
     /// - Throws: `TemplateError.execution` with Go's message, e.g.
     ///   `template: expression:1:5: executing "expression" at <gt .n 2>: error calling gt: incompatible types for comparison`.
     public func execute(_ object: JSONValue) throws(TemplateError) -> String {
+        if let fieldsOnly, case .object(let fields) = object, let output = Self.print(fieldsOnly, fields) { return output }
         let data = rootValue(object)
         var executor = Executor(template: self, data: data)
         try executor.run(data: data)

@@ -149,6 +149,16 @@ enum DifferentialCorpus {
             Case(template: "{{.x}} {{json .x}}", object: #"{"x":123456789012345678901234567890}"#),
             Case(template: "{{json .}}", object: #"{"z":{"y":[{"x":null}]},"\u2028":"a\u0001b"}"#),
             Case(template: "{{range .}}{{.}}{{end}}", object: #"{"b":1,"a":2,"B":3,"é":4}"#),
-        ]
+        ] + fieldsOnlyTemplates.map { Case(template: $0, object: fieldsOnlyEvent) }
     }
+
+    /// Templates that only print fields (`GoTemplate` looks those up without the executor when it can), on an event
+    /// where each field ends somewhere else: a string, number, boolean, null, object, array, nothing, or a path
+    /// through a value that is not an object.
+    static let fieldsOnlyTemplates = [
+        "{{.s}}", "{{.n}}", "{{.big}}", "{{.tiny}}", "{{.int}}", "{{.t}}", "{{.f}}", "{{.null}}", "{{.o}}", "{{.a}}",
+        "{{.missing}}", "x_{{.s}}-{{.o.k}}_{{.o.deeper.n}}y", "{{.o.missing}}", "{{.s.x}}", "{{.null.x}}",
+        "{{.missing.x}}", "{{.a.x}}", "{{.n.x}}", "{{.o.deeper}}", "{{- .s -}} {{ .int }}",
+    ]
+    static let fieldsOnlyEvent = #"{"s":"text é","n":142.5,"big":1e21,"tiny":1e-7,"int":3,"t":true,"f":false,"null":null,"o":{"k":"v","deeper":{"n":-0.5}},"a":[1,"b"]}"#
 }
