@@ -6,39 +6,13 @@ struct Executor {
         case normal, breakLoop, continueLoop
     }
 
-    /// The node being evaluated, which Go names in errors ("at <.a.b>") with its position.
-    private enum Location {
-        case argument(Argument)
-        case command(Command)
-        case pipeline(Pipeline)
-        case node(Node, position: Int)
-
-        var position: Int {
-            switch self {
-            case .argument(let argument): return argument.position
-            case .command(let command): return command.position
-            case .pipeline(let pipeline): return pipeline.position
-            case .node(_, let position): return position
-            }
-        }
-
-        var text: String {
-            switch self {
-            case .argument(let argument): return argument.description
-            case .command(let command): return command.description
-            case .pipeline(let pipeline): return pipeline.description
-            case .node(let node, _): return node.description
-            }
-        }
-    }
-
     /// Template calls and control blocks nest at most this deep. Go counts only template calls and allows 100000,
     /// which would overflow a thread's stack here (execution recurses per level); the error text stays Go's.
     static let maximumDepth = 300
 
     private let template: GoTemplate
     private var executing: String
-    private var location: Location?
+    private var location: ExecutionLocation?
     /// `$`: the data of the template being executed. Kept apart from `variables` so an execution that declares no
     /// variable allocates no array.
     private var dollar: Operand
@@ -70,7 +44,7 @@ struct Executor {
         let before = source[..<position]
         let line = 1 + before.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
         let column = before.lastIndex(of: 0x0A).map { position - ($0 + 1) } ?? position
-        let context = location.text
+        let context = template.text(at: location)
         return .execution("template: \(template.name):\(line):\(column): executing \(GoQuote.quote(executing)) "
             + "at <\(context)>: \(message)")
     }
@@ -90,22 +64,22 @@ struct Executor {
         case .text(let text):
             output += text
         case .action(let position, let pipeline):
-            location = .node(node, position: position)
+            location = .node(at: position)
             let value = try evaluate(pipeline, dot: dot)
             if pipeline.declarations.isEmpty {
                 if case .missing = value.value { output += "<no value>" } else { output += GoFormatter.display(value.value) }
             }
         case .conditional(let control):
-            location = .node(node, position: control.position)
+            location = .node(at: control.position)
             return try walkIfOrWith(control, dot: dot, isWith: false)
         case .with(let control):
-            location = .node(node, position: control.position)
+            location = .node(at: control.position)
             return try walkIfOrWith(control, dot: dot, isWith: true)
         case .range(let control):
-            location = .node(node, position: control.position)
+            location = .node(at: control.position)
             try walkRange(control, dot: dot)
         case .template(let position, let name, let pipeline):
-            location = .node(node, position: position)
+            location = .node(at: position)
             try walkTemplate(name: name, pipeline: pipeline, dot: dot)
         case .breakLoop:
             return .breakLoop
@@ -304,7 +278,7 @@ struct Executor {
         return try field(names[names.count - 1], of: current, dot: dot, at: at, arguments: arguments, final: final)
     }
 
-    private mutating func field(_ name: String, of receiver: Operand, dot: Operand, at: Location,
+    private mutating func field(_ name: String, of receiver: Operand, dot: Operand, at: ExecutionLocation,
                                 arguments: [Argument]?, final: Operand?) throws(TemplateError) -> Operand {
         switch receiver.value {
         case .missing:
@@ -333,16 +307,17 @@ struct Executor {
 
     // MARK: calls
 
-    private mutating func call(_ name: String, dot: Operand, at: Location, arguments: [Argument],
+    private mutating func call(_ name: String, dot: Operand, at: ExecutionLocation, arguments: [Argument],
                                final: Operand?) throws(TemplateError) -> Operand {
         guard let function = template.functions[name] else {
             throw error("\(GoQuote.quote(name)) is not a defined function")
         }
-        return try call(function, name: name, isBuiltin: Builtins.all[name] != nil, dot: dot, at: at,
+        // Every function a template can call is one of `Builtins.all`.
+        return try call(function, name: name, isBuiltin: true, dot: dot, at: at,
                         arguments: arguments, final: final)
     }
 
-    private mutating func call(_ function: Function, name: String, isBuiltin: Bool, dot: Operand, at: Location,
+    private mutating func call(_ function: Function, name: String, isBuiltin: Bool, dot: Operand, at: ExecutionLocation,
                                arguments: [Argument], final: Operand?) throws(TemplateError) -> Operand {
         let inputCount = arguments.count + (final == nil ? 0 : 1)
         let fixedCount = function.fixed.count

@@ -260,9 +260,26 @@ struct GoFormatter {
             if flags.space { spec += " " }
             if flags.sharp { spec += "#" }
             spec += ".\(flags.precision ?? 6)\(verb == "F" ? "f" : String(verb))"
-            padNumber(String(format: spec, f))
+            padNumber(Self.printf(spec, f))
         default:
             badVerb(verb, value)
+        }
+    }
+
+    /// C's printf of one double, without Foundation's `String(format:)`, which took half of the time of a
+    /// 20-line template's `printf "%.2f"`.
+    private static func printf(_ spec: String, _ value: Double) -> String {
+        spec.withCString { format in
+            let small = 128
+            let (text, needed) = withUnsafeTemporaryAllocation(of: CChar.self, capacity: small) { buffer in
+                let count = Int(withVaList([value]) { vsnprintf(buffer.baseAddress, small, format, $0) })
+                return (count < small ? String(cString: buffer.baseAddress!) : nil, count)
+            }
+            if let text { return text }
+            // %f of a large number, or a large precision: the exact size, known now.
+            var buffer = [CChar](repeating: 0, count: needed + 1)
+            _ = withVaList([value]) { vsnprintf(&buffer, needed + 1, format, $0) }
+            return String(cString: buffer)
         }
     }
 

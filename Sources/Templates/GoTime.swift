@@ -85,7 +85,7 @@ struct GoTime: Hashable, Sendable {
             }
             return value
         }
-        func isByte(_ at: Int, _ char: Character) -> Bool { at < b.count && b[at] == char.asciiValue! }
+        func isByte(_ at: Int, _ char: Unicode.Scalar) -> Bool { at < b.count && b[at] == UInt8(ascii: char) }
         guard let year = number(0, 4), isByte(4, "-"), let month = number(5, 2), isByte(7, "-"),
               let day = number(8, 2), isByte(10, "T") || (spaceSeparator && isByte(10, " ")), let hour = number(11, 2), isByte(13, ":"),
               let minute = number(14, 2), isByte(16, ":"), let second = number(17, 2)

@@ -145,6 +145,7 @@ enum DifferentialCorpus {
             Case(template: "{{._timestamp}}", object: #"{"_timestamp":"1969-07-20T20:17:40.5+00:00"}"#),
             Case(template: "{{._timestamp.Format \"Jan 2, 2006 at 3:04pm (MST)\"}}", object: #"{"_timestamp":"2000-01-01T00:00:00.000000001Z"}"#),
             Case(template: "{{.x}}", object: #"{"x":1e300}"#),
+            Case(template: "{{printf \"%.3f|%e|%+.0f|%.40f|%# .1g\" .x .x .x .y .y}}", object: #"{"x":-1e300,"y":0.1}"#),
             Case(template: "{{.x}} {{json .x}}", object: #"{"x":-1.5e-10}"#),
             Case(template: "{{.x}} {{json .x}}", object: #"{"x":123456789012345678901234567890}"#),
             Case(template: "{{json .}}", object: #"{"z":{"y":[{"x":null}]},"\u2028":"a\u0001b"}"#),

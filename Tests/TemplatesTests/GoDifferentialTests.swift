@@ -26,6 +26,17 @@ struct GoDifferentialTests {
         }
     }
 
+    @Test func eachExecutionLocationNamesOneNode() throws {
+        // Errors name the node execution was at from its kind and byte offset alone.
+        for testCase in DifferentialCorpus.handWrittenCases + DifferentialCorpus.generated(count: 360) {
+            guard let template = try? GoTemplate(parsing: testCase.template) else { continue }
+            let texts = Dictionary(grouping: template.locatedNodes, by: \.location).mapValues { Set($0.map(\.text)) }
+            for (location, names) in texts where names.count > 1 {
+                Issue.record("\(testCase.template.debugDescription): \(location) names \(names)")
+            }
+        }
+    }
+
     @Test func corpusMatchesGoTextTemplate() throws {
         let cases = DifferentialCorpus.handWrittenCases + DifferentialCorpus.generated(count: 360)
         #expect(cases.count >= 300)
