@@ -212,12 +212,12 @@ struct Executor {
         switch first {
         case .field(_, let names):
             location = .argument(first)
-            return try fieldChain(dot: dot, receiver: dot, names: names, arguments: command.arguments, final: final)
+            return try fieldChain(dot: dot, receiver: dot, names: names[...], arguments: command.arguments, final: final)
         case .chain:
             return try chain(first, dot: dot, arguments: command.arguments, final: final)
         case .identifier(_, let name):
             location = .argument(first)
-            return try call(name, dot: dot, at: .command(command), arguments: Array(command.arguments.dropFirst()),
+            return try call(name, dot: dot, at: .command(command), arguments: command.arguments.dropFirst(),
                             final: final)
         case .pipeline(let pipeline):
             try notAFunction(command.arguments, final: final)
@@ -255,7 +255,7 @@ struct Executor {
             try notAFunction(arguments ?? [node], final: final)
             return value
         }
-        return try fieldChain(dot: dot, receiver: value, names: Array(names.dropFirst()), arguments: arguments,
+        return try fieldChain(dot: dot, receiver: value, names: names.dropFirst(), arguments: arguments,
                               final: final)
     }
 
@@ -265,17 +265,17 @@ struct Executor {
         location = .argument(node)
         if case .null = base { throw error("indirection through explicit nil in \(node)") }
         let receiver = try argument(base, as: nil, dot: dot)
-        return try fieldChain(dot: dot, receiver: receiver, names: names, arguments: arguments, final: final)
+        return try fieldChain(dot: dot, receiver: receiver, names: names[...], arguments: arguments, final: final)
     }
 
-    private mutating func fieldChain(dot: Operand, receiver: Operand, names: [String], arguments: [Argument]?,
+    private mutating func fieldChain(dot: Operand, receiver: Operand, names: ArraySlice<String>, arguments: [Argument]?,
                                      final: Operand?) throws(TemplateError) -> Operand {
         let at = location!
         var current = receiver
         for name in names.dropLast() {
             current = try field(name, of: current, dot: dot, at: at, arguments: nil, final: nil)
         }
-        return try field(names[names.count - 1], of: current, dot: dot, at: at, arguments: arguments, final: final)
+        return try field(names.last!, of: current, dot: dot, at: at, arguments: arguments, final: final)
     }
 
     private mutating func field(_ name: String, of receiver: Operand, dot: Operand, at: ExecutionLocation,
@@ -288,7 +288,7 @@ struct Executor {
         case .time(let time):
             if let method = time.method(name) {
                 return try call(method, name: name, isBuiltin: false, dot: dot, at: at,
-                                arguments: Array((arguments ?? []).dropFirst()), final: final)
+                                arguments: (arguments ?? []).dropFirst(), final: final)
             }
             if ["wall", "ext", "loc"].contains(name) {
                 throw error("\(name) is an unexported field of struct type \(receiver.typeName)")
@@ -307,7 +307,7 @@ struct Executor {
 
     // MARK: calls
 
-    private mutating func call(_ name: String, dot: Operand, at: ExecutionLocation, arguments: [Argument],
+    private mutating func call(_ name: String, dot: Operand, at: ExecutionLocation, arguments: ArraySlice<Argument>,
                                final: Operand?) throws(TemplateError) -> Operand {
         guard let function = template.functions[name] else {
             throw error("\(GoQuote.quote(name)) is not a defined function")
@@ -318,7 +318,7 @@ struct Executor {
     }
 
     private mutating func call(_ function: Function, name: String, isBuiltin: Bool, dot: Operand, at: ExecutionLocation,
-                               arguments: [Argument], final: Operand?) throws(TemplateError) -> Operand {
+                               arguments: ArraySlice<Argument>, final: Operand?) throws(TemplateError) -> Operand {
         let inputCount = arguments.count + (final == nil ? 0 : 1)
         let fixedCount = function.fixed.count
         if function.variadic != nil {
@@ -367,7 +367,8 @@ struct Executor {
             if type == .interface || type == .reflectValue { return .missing }
             throw error("cannot assign nil to \(type?.goName ?? "<nil>")")
         case .field(_, let names):
-            let value = try fieldChain(dot: dot, receiver: dot, names: names, arguments: [node], final: nil)
+            // Go passes the field as the only argument, which is no argument to a method: nil says the same unallocated.
+            let value = try fieldChain(dot: dot, receiver: dot, names: names[...], arguments: nil, final: nil)
             return try validate(value, as: type)
         case .variable(_, let names):
             return try validate(try variableChain(node, names: names, dot: dot, arguments: nil, final: nil), as: type)

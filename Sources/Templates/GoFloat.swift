@@ -90,14 +90,15 @@ public enum GoFloat {
     static func shortest(_ value: Double) -> String {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value < 0 ? "-Inf" : "+Inf" }
+        if value.magnitude < 1e6, value.rounded(.towardZero) == value {
+            // Whole numbers below 1e6 (counts, quantities, ids) print as integers.
+            return value == 0 && value.sign == .minus ? "-0" : String(Int(value))
+        }
         if value.magnitude >= 1e-4, value.magnitude < 1e6 {
             // Go's layout here is plain decimals, which Swift's description also writes (with the same shortest
-            // digits), except for the ".0" it gives whole numbers; this skips splitting the digits out.
-            var text = value.description
-            if text.utf8.allSatisfy({ $0 != UInt8(ascii: "e") }) {
-                if text.hasSuffix(".0") { text.removeLast(2) }
-                return text
-            }
+            // digits); this skips splitting the digits out.
+            let text = value.description
+            if text.utf8.allSatisfy({ $0 != UInt8(ascii: "e") }) { return text }
         }
         let (digits, point) = shortestDigits(value)
         let exponent = point - 1

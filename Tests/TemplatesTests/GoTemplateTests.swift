@@ -54,3 +54,13 @@ struct GoTemplateTests {
         #expect(try GoTemplate(parsing: "{{.n}}").execute(.object(["n": .number(value)])) == expected)
     }
 }
+
+struct GoFloatTests {
+    @Test(arguments: [
+        (0.0, "0"), (-0.0, "-0"), (2, "2"), (-5, "-5"), (999_999, "999999"), (1e6, "1e+06"), (0.5, "0.5"),
+        (142.5, "142.5"), (-0.25, "-0.25"), (1e-4, "0.0001"), (1e-5, "1e-05"), (1e21, "1e+21"), (123_456.5, "123456.5"),
+    ])
+    func shortestIsGosPercentV(value: Double, expected: String) {
+        #expect(GoFloat.shortest(value) == expected)
+    }
+}
