@@ -5,20 +5,29 @@ import Templates
 /// A SHA-256 over a full refresh's rows in the order read, so a run can tell an unchanged table from a changed
 /// one without keeping the rows. Each page's rows are hashed on a background thread, pages at once while the next
 /// ones are read (serializing every row as JSON on the loop was a third of a sync's time there); the page hashes
-/// are chained in page order.
+/// are chained in page order. `CopyRows` are hashed as their text, with their columns' names and types.
 struct RowDigest {
     private var pages: [Task<[UInt8], any Error>] = []
     private(set) var rows = 0
 
-    mutating func add(_ page: [[String: JSONValue]]) {
+    mutating func add(_ page: SourcePage) {
         rows += page.count
         pages.append(Task { try await BackgroundWork.shared.run { Self.hash(page) } })
     }
 
-    private static func hash(_ page: [[String: JSONValue]]) -> [UInt8] {
+    private static func hash(_ page: SourcePage) -> [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(page.count * 256)
-        for row in page { append(.object(row), to: &bytes) }
+        switch page {
+        case .objects(let objects):
+            bytes.reserveCapacity(objects.count * 256)
+            for row in objects { append(.object(row), to: &bytes) }
+        case .copyRows(let rows):
+            append(.array(zip(rows.columns, rows.types).map { .array([.string($0), .number(Double($1))]) }), to: &bytes)
+            var hash = SHA256()
+            hash.update(data: bytes)
+            hash.update(data: rows.text)
+            return Array(hash.finalize())
+        }
         return Array(SHA256.hash(data: bytes))
     }
 

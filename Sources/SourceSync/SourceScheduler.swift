@@ -27,8 +27,6 @@ public final class SourceScheduler: @unchecked Sendable {
     private var stopped = false
     /// The role a node needs to own sources (`cluster.roles`).
     public static let role = "pipeline"
-    /// Rows per page read from a source and written to the destinations.
-    static let pageSize = 5_000
     static let retryDelays: [Int64] = [60, 120]
 
     /// `owner` gives the owning node of an ownership key (nil when no live node may own it).
@@ -200,10 +198,11 @@ public final class SourceScheduler: @unchecked Sendable {
     /// Pages after `cursor` into the destinations, the cursor recorded after each page while the generation holds.
     private func readIncremental(_ source: SourceConfig, _ collection: CollectionConfig, from cursor: String?, generation: Int,
                                  key: String, writers: [BatchWriter], run: inout SyncState.Run) async throws {
+        let driver = driver(for: source)
         let pages = PageWriter(loop: pipeline.context.loop)
         var progress = run
         try await pages.run {
-            try await driver(for: source).read(collection, after: cursor, pageSize: Self.pageSize) { page, cursor in
+            try await driver.read(collection, after: cursor, pageSize: driver.rowsPerPage) { page, cursor in
                 try Task.checkCancellation()
                 progress.rows += page.count
                 let reached = progress
@@ -228,7 +227,7 @@ public final class SourceScheduler: @unchecked Sendable {
         let driver = driver(for: source)
         var digest = RowDigest()
         if let previous {
-            try await driver.read(collection, after: nil, pageSize: Self.pageSize) { page, _ in
+            try await driver.read(collection, after: nil, pageSize: driver.rowsPerPage) { page, _ in
                 try Task.checkCancellation()
                 digest.add(page)
             }
@@ -241,7 +240,7 @@ public final class SourceScheduler: @unchecked Sendable {
         let pages = PageWriter(loop: pipeline.context.loop)
         var progress = run
         try await pages.run {
-            try await driver.read(collection, after: nil, pageSize: Self.pageSize) { page, _ in
+            try await driver.read(collection, after: nil, pageSize: driver.rowsPerPage) { page, _ in
                 try Task.checkCancellation()
                 digest.add(page)
                 progress.rows += page.count
@@ -257,27 +256,31 @@ public final class SourceScheduler: @unchecked Sendable {
         return "ok"
     }
 
-    /// One page into every destination: flattened on a background thread, keyed by the collection's primary key.
-    private static func write(_ page: [[String: JSONValue]], of collection: CollectionConfig, to writers: [BatchWriter]) async throws {
-        let batch = try await batch(page, table: collection.tableName, upsertKey: collection.primaryKey)
-        for writer in writers { _ = try await write(batch, with: writer) }
-    }
-
-    private static func write(_ batch: TableBatch, with writer: BatchWriter) async throws -> Int {
-        do {
-            return try await writer.write(batch)
-        } catch {
-            throw SyncFailure(description: error.description)
+    /// One page into every destination, keyed by the collection's primary key so destinations that can update
+    /// rows in place do: as they are where the destination takes them so, else as a batch of flattened rows, made
+    /// once (on a background thread) for all the destinations that need it.
+    private static func write(_ page: SourcePage, of collection: CollectionConfig, to writers: [BatchWriter]) async throws {
+        var batch: TableBatch?
+        for writer in writers {
+            do {
+                if case .copyRows(let rows) = page,
+                   try await writer.write(rows, table: collection.tableName, upsertKey: collection.primaryKey) { continue }
+                if batch == nil { batch = try await Self.batch(page, table: collection.tableName, upsertKey: collection.primaryKey) }
+                _ = try await writer.write(batch!)
+            } catch let error as BatchWriter.Failure {
+                throw SyncFailure(description: error.description)
+            }
         }
     }
 
-    /// Rows as the destination path takes them: flattened (on a background thread), in the collection's table,
-    /// keyed by the collection's primary key so destinations that can update rows in place do.
-    private static func batch(_ page: [[String: JSONValue]], table: String, upsertKey: [String]) async throws -> TableBatch {
+    /// Rows as the destination path takes them: flattened (on a background thread), in the collection's table.
+    private static func batch(_ page: SourcePage, table: String, upsertKey: [String]) async throws -> TableBatch {
         try await BackgroundWork.shared.run {
             var shapes = ColumnShapes()
-            return TableBatch(table: table, rows: page.map { Row(eventID: "", event: $0, columns: Flattener.flatten($0, shapes: &shapes)) },
-                              upsertKey: upsertKey)
+            var batch = TableBatch(table: table, rows: page.objects().map { Row(eventID: "", event: $0, columns: Flattener.flatten($0, shapes: &shapes)) },
+                                   upsertKey: upsertKey)
+            batch.declaredKinds = page.declaredKinds
+            return batch
         }
     }
 }

@@ -87,8 +87,8 @@ import TestSupport
         let redis = try RedisServer.shared.get()
         let schema = "src_\(UInt32.random(in: 0...UInt32.max))"
         _ = try await postgres.psql("""
-            CREATE SCHEMA \(schema); CREATE TABLE \(schema).orders (id bigint PRIMARY KEY, item text);
-            INSERT INTO \(schema).orders SELECT g, 'item ' || g FROM generate_series(1, 100) g;
+            CREATE SCHEMA \(schema); CREATE TABLE \(schema).orders (id bigint PRIMARY KEY, item text, meta jsonb);
+            INSERT INTO \(schema).orders SELECT g, 'item ' || g, jsonb_build_object('size', g % 3) FROM generate_series(1, 100) g;
             CREATE TABLE \(schema).big (id bigint PRIMARY KEY, payload text);
             INSERT INTO \(schema).big SELECT g, repeat('x', 200) FROM generate_series(1, 300000) g;
             """)
@@ -112,6 +112,12 @@ import TestSupport
         #expect(first["instance"] as? String == owner)
         #expect(first["rows"] as? Int == 100)
         #expect(try await Self.count(postgres, "\(schema)_out.shop_orders") == 100)
+        // The jsonb column is flattened into a column of its own; the others keep their source's types.
+        #expect(try await postgres.psql("SELECT count(*) FROM \(schema)_out.shop_orders WHERE meta_size = 2") == "33\n")
+        #expect(try await postgres.psql("""
+            SELECT column_name || ' ' || data_type FROM information_schema.columns WHERE table_schema = '\(schema)_out'
+            AND table_name = 'shop_orders' ORDER BY column_name
+            """) == "id bigint\nitem text\nmeta_size bigint\n")
         #expect(Self.collection(other, "shop", "orders")["cursor"] as? String == "100")
         // Only the owner logged a run.
         for (name, node) in nodes where name != owner { #expect(!node.log.contains("source sync started")) }
@@ -126,6 +132,10 @@ import TestSupport
         #expect(try await Self.count(postgres, "\(schema)_out.all_items") == 3)
         #expect(try Self.sync(other, "shop", "items")["status"] as? String == "unchanged")
         #expect(try await Self.count(postgres, "\(schema)_out.all_items") == 3)
+        // One changed value is a changed table: written again (full refreshes append).
+        _ = try await postgres.psql("UPDATE \(schema).orders SET item = 'item two' WHERE id = 2")
+        #expect(try Self.sync(other, "shop", "items")["status"] as? String == "ok")
+        #expect(try await Self.count(postgres, "\(schema)_out.all_items") == 6)
         #expect(try Self.sync(other, "cache", "sessions")["rows"] as? Int == 2)
         #expect(try await postgres.psql("SELECT \"user\" FROM \(schema)_out.cache_sessions ORDER BY \"user\"") == "ann\nbob\n")
 

@@ -3,6 +3,7 @@ import Logging
 import Loop
 import NodeConfig
 import Templates
+import Testing
 import TestSupport
 @testable import Pipeline
 
@@ -58,6 +59,26 @@ struct PostgresFixture {
             let connection = try await PostgresConnection.connect(loop: harness.loop, settings: settings)
             defer { connection.close() }
             return try await connection.query(sql)
+        }
+    }
+
+    /// The rows of `sql` as `CopyRows`, through a connection of the test's own.
+    func copyRows(_ sql: String) async throws -> CopyRows {
+        guard case .postgres(let settings) = try config().settings else { preconditionFailure("not a postgres config") }
+        return try await harness.onLoop {
+            let connection = try await PostgresConnection.connect(loop: harness.loop, settings: settings)
+            defer { connection.close() }
+            return try await connection.copyRows(of: sql)
+        }
+    }
+
+    /// Stores `rows` as they are with a new destination, closing it afterwards.
+    func store(_ rows: CopyRows, table: String, upsertKey: [String] = []) async throws -> StoreOutcome? {
+        let destination = try #require(try destination() as? any CopyRowsDestination)
+        return try await harness.onLoop {
+            let outcome = await destination.store(rows, table: table, upsertKey: upsertKey)
+            await destination.close()
+            return outcome
         }
     }
 

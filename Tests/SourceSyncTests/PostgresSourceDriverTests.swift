@@ -33,13 +33,14 @@ import TestSupport
     }
 
     /// Reads `collection` with a new driver, closed afterwards, and returns what was delivered.
-    private func read(_ collection: CollectionConfig, after cursor: String? = nil, pageSize: Int = 100) async throws -> [Page] {
+    private func read(_ collection: CollectionConfig, after cursor: String? = nil, pageSize: Int = 100,
+                      pageBytes: Int = 8 << 20) async throws -> [Page] {
         let settings = settings()
         return try await harness.onLoop { [harness] in
-            let driver = PostgresSourceDriver(loop: harness.loop, settings: settings)
+            let driver = PostgresSourceDriver(loop: harness.loop, settings: settings, pageBytes: pageBytes)
             var pages: [Page] = []
             do {
-                try await driver.read(collection, after: cursor, pageSize: pageSize) { pages.append(Page(rows: $0, cursor: $1)) }
+                try await driver.read(collection, after: cursor, pageSize: pageSize) { pages.append(Page(rows: $0.objects(), cursor: $1)) }
             } catch {
                 await driver.close()
                 throw error
@@ -126,6 +127,19 @@ import TestSupport
         try await finish()
     }
 
+    @Test func pagesEndBeforeTheirBytesWhateverTheirRowCount() async throws {
+        // Rows of 100 text bytes (and a tab, an id and a newline): two fit in 250 bytes, but not in 200.
+        try await sql("CREATE TABLE \(schema).wide (id int, body text); INSERT INTO \(schema).wide SELECT g, repeat('x', 100) FROM generate_series(1, 9) g")
+        let pages = try await read(try collection(table: "wide", cursorField: "id"), pageSize: 4, pageBytes: 250)
+        #expect(pages.map(\.rows.count) == [2, 2, 2, 2, 1])
+        #expect(pages.map(\.cursor) == ["2", "4", "6", "8", "9"])
+        // A row larger than the bound is a page of its own.
+        #expect(try await read(try collection(table: "wide"), pageSize: 4, pageBytes: 10).map(\.rows.count) == Array(repeating: 1, count: 9))
+        // Without the bound, `pageSize` rows.
+        #expect(try await read(try collection(table: "wide"), pageSize: 4).map(\.rows.count) == [4, 4, 1])
+        try await finish()
+    }
+
     @Test func queryIsReadInFullAsWritten() async throws {
         try await sql("""
             CREATE TABLE \(schema).customers (id int, name text);
@@ -168,7 +182,7 @@ import TestSupport
                 }
             }.value
             var rows: [JSONValue] = []
-            try await driver.read(collection, after: "8", pageSize: 2) { page, _ in rows += page.map { $0["id"]! } }
+            try await driver.read(collection, after: "8", pageSize: 2) { page, _ in rows += page.objects().map { $0["id"]! } }
             await driver.close()
             return (thrown is Refused, calls, cancelled is CancellationError, cancelledCalls, rows)
         }

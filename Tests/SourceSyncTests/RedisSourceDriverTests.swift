@@ -26,7 +26,7 @@ import TestSupport
             do {
                 try await driver.read(collection, after: nil, pageSize: pageSize) { rows, cursor in
                     #expect(cursor == nil)
-                    pages.append(rows)
+                    pages.append(rows.objects())
                 }
             } catch {
                 await driver.close()

@@ -5,7 +5,7 @@ import Templates
 @Suite struct RowDigestTests {
     private func signature(_ pages: [[[String: JSONValue]]]) async throws -> String {
         var digest = RowDigest()
-        for page in pages { digest.add(page) }
+        for page in pages { digest.add(.objects(page)) }
         return try await digest.signature()
     }
 

@@ -30,6 +30,13 @@ package final class BatchWriter: @unchecked Sendable {
         return rejected.count
     }
 
+    /// Stores `rows` as they are when the destination can (`CopyRowsDestination`); false, having stored none, when
+    /// they must go as a `TableBatch` (`write(_:)`).
+    package func write(_ rows: CopyRows, table: String, upsertKey: [String]) async throws(Failure) -> Bool {
+        guard let destination = destination as? any CopyRowsDestination else { return false }
+        return try await retrying { await destination.store(rows, table: table, upsertKey: upsertKey) } != nil
+    }
+
     package func writeFallback(_ lines: [FallbackLine]) async throws(Failure) {
         do {
             try await fallback.write(lines)
@@ -43,10 +50,18 @@ package final class BatchWriter: @unchecked Sendable {
     }
 
     private func store(_ batch: TableBatch) async throws(Failure) -> [Int: String] {
+        try await retrying { await destination.store(batch) } ?? [:]
+    }
+
+    /// The rows `attempt` rejected once it reached the destination, or nil when it declined; an unreachable
+    /// destination is tried again with backoff.
+    private func retrying(_ attempt: () async -> StoreOutcome?) async throws(Failure) -> [Int: String]? {
         var backoff = Backoff()
         var random = SystemRandomNumberGenerator()
         while true {
-            switch await destination.store(batch) {
+            switch await attempt() {
+            case nil:
+                return nil
             case .stored(let rejected):
                 return rejected
             case .unreachable(let reason):

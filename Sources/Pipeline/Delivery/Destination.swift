@@ -53,6 +53,9 @@ public struct TableBatch: Sendable, Equatable {
     public var upsertKey: [String]
     /// What the destination's `encoder` made of these rows, when it ran; set after the rows are final.
     public var encoding: (any Sendable)?
+    /// Column kinds the rows' source declared (a synced table's column types), by column name: a new column takes
+    /// its declared kind, not the kind of the first value seen in it.
+    public var declaredKinds: [String: ColumnKind] = [:]
 
     public init(table: String, rows: [Row], upsertKey: [String] = []) {
         self.table = table
@@ -62,7 +65,7 @@ public struct TableBatch: Sendable, Equatable {
 
     /// The encoding is derived from the rows, so it does not take part.
     public static func == (lhs: TableBatch, rhs: TableBatch) -> Bool {
-        lhs.table == rhs.table && lhs.rows == rhs.rows && lhs.upsertKey == rhs.upsertKey
+        lhs.table == rhs.table && lhs.rows == rhs.rows && lhs.upsertKey == rhs.upsertKey && lhs.declaredKinds == rhs.declaredKinds
     }
 }
 
@@ -107,6 +110,16 @@ public protocol Destination: AnyObject, Sendable {
     /// encoding it cannot use. The delivery runner shapes, then stores: for it, encoding in slices while the
     /// COPY sends (inside `store`) overlaps more, so it leaves this out.
     var encoder: BatchEncoder? { get }
+}
+
+/// A destination that loads `CopyRows` as they are (PostgreSQL), sparing a synced table's rows the trip through
+/// JSON objects and flattening.
+public protocol CopyRowsDestination: Destination {
+    /// Stores every row of `rows` in `table` (`upsertKey` as in `TableBatch`) and answers `.allStored` or
+    /// `.unreachable`; or stores none and answers nil when they cannot go as they are: a column whose values need
+    /// flattening (json), a table column of another type, a value or statement the server refuses. The caller then
+    /// stores them as a `TableBatch`, which sets each refused row aside.
+    func store(_ rows: CopyRows, table: String, upsertKey: [String]) async -> StoreOutcome?
 }
 
 public typealias BatchEncoder = @Sendable (TableBatch) -> (any Sendable)?

@@ -1,6 +1,5 @@
 import Loop
 import Pipeline
-import Templates
 
 /// Reads the collections of a `postgres` source through one libpq connection on the loop (Pipeline's
 /// `PostgresConnection`), opened on first use and again after it broke. Loop-bound.
@@ -15,8 +14,15 @@ final class PostgresSourceDriver: SourceDriver, @unchecked Sendable {
     /// The server-side cursor's name; one read at a time per connection.
     private static let cursorName = "rivulet_source"
 
-    init(loop: EventLoop, settings: PostgresSourceSettings) {
+    /// Pages are COPY text, about as large as the table's rows on disk: tens of thousands of rows make a few
+    /// megabytes, and each page is one transaction on a PostgreSQL destination, whose commit waits for its disk.
+    let rowsPerPage = 50_000
+    /// A page's text ends before this many bytes (unless one row is larger), whatever its row count.
+    private let pageBytes: Int
+
+    init(loop: EventLoop, settings: PostgresSourceSettings, pageBytes: Int = 8 << 20) {
         self.loop = loop
+        self.pageBytes = pageBytes
         var connection = PostgresDestination.Settings(host: settings.host, port: settings.port, database: settings.database,
                                                       schema: settings.schema, username: settings.username, password: settings.password)
         // The first FETCH of an ordered cursor may sort the whole table before it returns a row.
@@ -24,7 +30,7 @@ final class PostgresSourceDriver: SourceDriver, @unchecked Sendable {
         link = PostgresLink(loop: loop, settings: connection)
     }
 
-    /// Reads as `SourceDriver` says, each value typed by its column's type (see `value(_:type:)`). A page that
+    /// Reads as `SourceDriver` says, in pages of `CopyRows` (their objects typed by their columns' types). A page that
     /// would end inside a group of rows sharing a cursor value ends before the group instead, so the cursor passed
     /// with it is one a later run can resume after without losing rows. Only a group larger than `pageSize` is
     /// split, and its pages pass the cursor reached before it (a run resumed there reads the group again).
@@ -33,7 +39,7 @@ final class PostgresSourceDriver: SourceDriver, @unchecked Sendable {
     /// broken connection, `CancellationError` when the task is cancelled, and whatever `deliver` throws; the
     /// transaction is rolled back first, or the connection closed when it cannot be.
     func read(_ collection: CollectionConfig, after cursor: String?, pageSize: Int,
-              deliver: ([[String: JSONValue]], String?) async throws -> Void) async throws {
+              deliver: (SourcePage, String?) async throws -> Void) async throws {
         loop.assertInLoop()
         guard case .postgres(let table, let query, let cursorField, _) = collection.read else {
             preconditionFailure("collection \(collection.name) of a postgres source reads \(collection.read)")
@@ -62,35 +68,52 @@ final class PostgresSourceDriver: SourceDriver, @unchecked Sendable {
     }
 
     /// Fetches the cursor's rows and delivers them in pages, one row ahead so a page's end can be checked against
-    /// the next row's cursor value.
+    /// the next row's cursor value. Each FETCH asks for about the rows that fill a page's bytes, judged by the
+    /// rows fetched before.
     private func readPages(on connection: PostgresConnection, cursorField: String?, after cursor: String?, pageSize: Int,
-                           deliver: ([[String: JSONValue]], String?) async throws -> Void) async throws {
+                           deliver: (SourcePage, String?) async throws -> Void) async throws {
         // A full refresh has no cursor to pass on, whatever it was given.
         var reached = cursorField == nil ? nil : cursor
-        var pending: [(row: [String: JSONValue], cursor: String?)] = []
+        var pending: CopyRows?
+        var cursors: [String?] = []
         var exhausted = false
-        while !exhausted || !pending.isEmpty {
+        var fetchRows = min(pageSize + 1, 1_000)
+        while true {
             try Task.checkCancellation()
-            if !exhausted && pending.count <= pageSize {
-                let wanted = pageSize + 1 - pending.count
-                let fetched = try await connection.result(of: "FETCH \(wanted) FROM \(Self.cursorName)")
-                exhausted = fetched.rows.count < wanted
-                // Typing thousands of values is CPU work: off the loop.
-                pending += try await BackgroundWork.shared.run { Self.rows(of: fetched, cursorField: cursorField) }
+            // Rows past the page's bytes end it before `pageSize`.
+            let fitting = pending?.rows(within: pageBytes) ?? 0
+            let limit = fitting < cursors.count ? min(pageSize, fitting) : pageSize
+            if !exhausted && cursors.count <= limit {
+                let wanted = min(limit + 1 - cursors.count, fetchRows)
+                let fetched = try await connection.copyRows(of: "FETCH \(wanted) FROM \(Self.cursorName)")
+                exhausted = fetched.count < wanted
+                if fetched.count > 0 {
+                    if pending == nil { pending = fetched } else { pending!.append(fetched) }
+                    cursors += try await Self.cursors(of: fetched, cursorField: cursorField)
+                    fetchRows = max(1, pageBytes / max(1, fetched.text.count / fetched.count))
+                }
+                continue
             }
-            guard !pending.isEmpty else { return }
-            var count = min(pending.count, pageSize)
+            guard let rows = pending, !cursors.isEmpty else { return }
+            var count = min(cursors.count, limit)
             var endsGroup = true
-            if pending.count > pageSize, pending[pageSize].cursor == pending[pageSize - 1].cursor {
-                let straddling = pending[pageSize - 1].cursor
-                count = pending[..<pageSize].lastIndex { $0.cursor != straddling }.map { $0 + 1 } ?? pageSize
-                endsGroup = count < pageSize
+            if cursors.count > limit, cursors[limit] == cursors[limit - 1] {
+                let straddling = cursors[limit - 1]
+                count = cursors[..<limit].lastIndex { $0 != straddling }.map { $0 + 1 } ?? limit
+                endsGroup = count < limit
             }
             // NULL cursors sort last and are never read again (`>` excludes them), so they leave the cursor as it was.
-            if endsGroup, let last = pending[..<count].last(where: { $0.cursor != nil })?.cursor { reached = last }
-            try await deliver(pending[..<count].map(\.row), reached)
-            pending.removeFirst(count)
+            if endsGroup, let last = cursors[..<count].last(where: { $0 != nil }) { reached = last }
+            try await deliver(.copyRows(count == rows.count ? rows : rows[0..<count]), reached)
+            pending = count == rows.count ? nil : rows[count..<rows.count]
+            cursors.removeFirst(count)
         }
+    }
+
+    /// The cursor field's text in each row (all nil for a full refresh), read off the loop.
+    private static func cursors(of rows: CopyRows, cursorField: String?) async throws -> [String?] {
+        guard let column = cursorField.flatMap({ rows.columns.firstIndex(of: $0) }) else { return Array(repeating: nil, count: rows.count) }
+        return try await BackgroundWork.shared.run { (0..<rows.count).map { rows.value(column, ofLine: $0) } }
     }
 
     /// The select to declare the cursor for, and its parameters.
@@ -111,37 +134,6 @@ final class PostgresSourceDriver: SourceDriver, @unchecked Sendable {
         guard let cursor else { return ("SELECT * FROM \(qualified) ORDER BY \(column)", []) }
         // The server reads the cursor text as the column's type, so it compares as the column does.
         return ("SELECT * FROM \(qualified) WHERE \(column) > $1 ORDER BY \(column)", [cursor])
-    }
-
-    /// The rows of a FETCH as JSON objects keyed by column name, each with its cursor field's text.
-    private static func rows(of result: PostgresResult, cursorField: String?) -> [(row: [String: JSONValue], cursor: String?)] {
-        let cursorColumn = cursorField.flatMap { result.names.firstIndex(of: $0) }
-        return result.rows.map { values in
-            var row: [String: JSONValue] = [:]
-            for (index, name) in result.names.enumerated() {
-                row[name] = value(values[index], type: result.types[index])
-            }
-            return (row, cursorColumn.flatMap { values[$0] })
-        }
-    }
-
-    /// A value from PostgreSQL's text output as JSON, by its type's OID (`pg_type.dat`): integers, floats and
-    /// numerics are numbers (a bigint above 2^53 loses precision, as in any JSON reader), booleans booleans, json
-    /// and jsonb their JSON; NaN and infinities, which JSON cannot hold, and every other type stay text as
-    /// PostgreSQL prints it (timestamps in the session's `DateStyle` and `TimeZone`).
-    static func value(_ text: String?, type: UInt32) -> JSONValue {
-        guard let text else { return .null }
-        switch type {
-        case 20, 21, 23, 26, 700, 701, 1700:  // int8, int2, int4, oid, float4, float8, numeric
-            guard let number = Double(text), number.isFinite else { return .string(text) }
-            return .number(number)
-        case 16:  // bool
-            return .bool(text == "t")
-        case 114, 3802:  // json, jsonb
-            return (try? JSONValue(parsing: text)) ?? .string(text)
-        default:
-            return .string(text)
-        }
     }
 
     /// Ends the transaction after a failed read: a ROLLBACK when the connection can still take one, else the

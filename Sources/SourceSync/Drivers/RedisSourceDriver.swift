@@ -18,6 +18,9 @@ final class RedisSourceDriver: SourceDriver, @unchecked Sendable {
     private static let connectTimeout: UInt64 = 5_000
     /// Milliseconds the replies of one command batch may take.
     private static let replyTimeout: UInt64 = 30_000
+    /// Pages of hashes as JSON objects, a few hundred bytes each.
+    let rowsPerPage = 5_000
+
     /// SCAN's COUNT hint: keys the server looks at per call, so each batch of HGETALLs stays near this size.
     private static let scanCount = 1_000
 
@@ -33,7 +36,7 @@ final class RedisSourceDriver: SourceDriver, @unchecked Sendable {
     /// Throws `SourceError` (`.refused` with Redis' words for an error reply such as `WRONGPASS`), `CancellationError`
     /// when the task is cancelled, and whatever `deliver` throws.
     func read(_ collection: CollectionConfig, after cursor: String?, pageSize: Int,
-              deliver: ([[String: JSONValue]], String?) async throws -> Void) async throws {
+              deliver: (SourcePage, String?) async throws -> Void) async throws {
         loop.assertInLoop()
         guard case .redis(let pattern) = collection.read else {
             preconditionFailure("collection \(collection.name) of a redis source reads \(collection.read)")
@@ -58,7 +61,7 @@ final class RedisSourceDriver: SourceDriver, @unchecked Sendable {
                     try Task.checkCancellation()
                     let page = Array(rows.prefix(pageSize))
                     rows.removeFirst(page.count)
-                    try await deliver(page, nil)
+                    try await deliver(.objects(page), nil)
                 }
             } while scanCursor != "0"
         } catch let error as RedisError {

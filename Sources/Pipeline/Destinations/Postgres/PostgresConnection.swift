@@ -59,13 +59,36 @@ package final class PostgresConnection: @unchecked Sendable {
 
     /// Runs `sql` as `query` does and returns the last result that had rows, with its columns' names and types.
     package func result(of sql: String, _ parameters: [String?] = []) async throws(PostgresError) -> PostgresResult {
+        try await results(until: try await send(sql, parameters))
+    }
+
+    /// Runs `sql` as `query` does and returns the rows of the last result that had rows as COPY input, written on
+    /// a background thread: a page of a synced table is thousands of values.
+    package func copyRows(of sql: String, _ parameters: [String?] = []) async throws(PostgresError) -> CopyRows {
+        guard let result = try await lastRows(until: try await send(sql, parameters)) else { return CopyRows(columns: [], types: []) }
+        let handle = ResultHandle(pointer: result)
+        defer { PQclear(result) }
+        do {
+            return try await BackgroundWork.shared.run { CopyRows(handle.pointer) }
+        } catch {
+            throw .unreachable("the node is stopping")
+        }
+    }
+
+    /// A `PGresult` read on the loop and only read elsewhere until the loop clears it.
+    private struct ResultHandle: @unchecked Sendable {
+        let pointer: OpaquePointer
+    }
+
+    /// Sends `sql`, bound to `parameters` when there are any; returns the deadline of the whole statement.
+    private func send(_ sql: String, _ parameters: [String?]) async throws(PostgresError) -> UInt64 {
         let deadline = self.deadline()
         let sent = parameters.isEmpty
             ? PQsendQuery(conn, sql)
             : withCStrings(parameters) { PQsendQueryParams(conn, sql, Int32($0.count), nil, $0, nil, nil, 0) }
         guard sent == 1 else { throw libpqFailure() }
         try await flush(until: deadline)
-        return try await results(until: deadline)
+        return deadline
     }
 
     /// The loop time by which an operation started now must end.
@@ -74,17 +97,31 @@ package final class PostgresConnection: @unchecked Sendable {
     /// Reads every result of the statement in flight up to the end, returning the last one that had rows and
     /// throwing the first error.
     func results(until deadline: UInt64) async throws(PostgresError) -> PostgresResult {
-        var last = PostgresResult()
+        guard let result = try await lastRows(until: deadline) else { return PostgresResult() }
+        defer { PQclear(result) }
+        return PostgresResult(result)
+    }
+
+    /// Reads every result of the statement in flight up to the end, returning the last one that had rows (the
+    /// caller clears it) and throwing the first error.
+    private func lastRows(until deadline: UInt64) async throws(PostgresError) -> OpaquePointer? {
+        var last: OpaquePointer?
         var failure: PostgresError?
         while let result = try await nextResult(until: deadline) {
             switch PQresultStatus(result) {
-            case PGRES_TUPLES_OK: last = PostgresResult(result)
+            case PGRES_TUPLES_OK:
+                if let last { PQclear(last) }
+                last = result
+                continue
             case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY: break
             default: failure = failure ?? error(from: result)
             }
             PQclear(result)
         }
-        if let failure { throw failure }
+        if let failure {
+            if let last { PQclear(last) }
+            throw failure
+        }
         return last
     }
 

@@ -3,8 +3,7 @@ import Templates
 /// One batch as the input of one `COPY ... FROM STDIN`: the columns it fills, the rows that cannot go in (a value
 /// whose kind its column does not take), and the text of the others, built in one pass into one buffer.
 ///
-/// The text follows PostgreSQL's COPY text format ("COPY", File Formats): one line per row, values separated by
-/// tabs, `\N` for null, and backslash, tab, newline and carriage return written as `\\`, `\t`, `\n`, `\r`.
+/// The text follows PostgreSQL's COPY text format as `CopyText` writes it.
 struct PostgresCopyPlan: Sendable {
     /// The columns the COPY fills, in the order of each line's values.
     let columns: [String]
@@ -19,10 +18,11 @@ struct PostgresCopyPlan: Sendable {
     /// For each column, the kinds of the values planned into it without their table column's check (`ColumnKind.bit`).
     private(set) var unchecked: [UInt8]
 
-    /// The column each non-null value of `rows` goes to (its name as the server keeps it), with the kind of the
-    /// first value seen there, which gives a new column its type.
-    static func columnKinds(of rows: [Row]) -> [String: ColumnKind] {
-        var kinds: [String: ColumnKind] = [:]
+    /// The column each non-null value of `rows` goes to (its name as the server keeps it), with its kind in
+    /// `declared` or else the kind of the first value seen there, which gives a new column its type. Every
+    /// declared column is filled.
+    static func columnKinds(of rows: [Row], declared: [String: ColumnKind] = [:]) -> [String: ColumnKind] {
+        var kinds = declared
         // Shapes whose every column has its kind: their other rows add nothing.
         var settled = Set<ObjectIdentifier>()
         var lastSettled: ColumnShape?
@@ -140,27 +140,10 @@ struct PostgresCopyPlan: Sendable {
         text.append(UInt8(ascii: "\n"))
     }
 
-    /// Appends `string`, escaping the bytes the text format gives a meaning; runs without them are copied whole.
+    /// Appends `string` escaped (`CopyText`).
     private mutating func appendEscaped(_ string: String) {
         var string = string
-        string.withUTF8 { bytes in
-            var run = 0
-            for (offset, byte) in bytes.enumerated() {
-                let escaped: UInt8
-                switch byte {
-                case UInt8(ascii: "\\"): escaped = UInt8(ascii: "\\")
-                case UInt8(ascii: "\t"): escaped = UInt8(ascii: "t")
-                case UInt8(ascii: "\n"): escaped = UInt8(ascii: "n")
-                case UInt8(ascii: "\r"): escaped = UInt8(ascii: "r")
-                default: continue
-                }
-                text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<offset]))
-                text.append(UInt8(ascii: "\\"))
-                text.append(escaped)
-                run = offset + 1
-            }
-            text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...]))
-        }
+        string.withUTF8 { CopyText.appendEscaped($0, to: &text) }
     }
 }
 

@@ -9,7 +9,7 @@ import Templates
 /// batch again without it, so only that row goes to the fallback file. A broken connection makes the batch
 /// `.unreachable` and the next `store` connects again; a refused login or a statement error about the whole
 /// batch (permission denied) rejects every row with the server's words.
-public final class PostgresDestination: Destination, @unchecked Sendable {
+public final class PostgresDestination: CopyRowsDestination, @unchecked Sendable {
     public let id: String
     private let settings: Settings
     private let loop: EventLoop
@@ -58,17 +58,19 @@ public final class PostgresDestination: Destination, @unchecked Sendable {
     }
 
     private func write(_ batch: TableBatch, into table: String, on connection: PostgresConnection) async throws(PostgresError) -> [Int: String] {
+        let declared = Dictionary(batch.declaredKinds.map { (PostgresIdentifier.fitted($0.key), $0.value) }) { first, _ in first }
         guard !batch.upsertKey.isEmpty else {
-            return try await write(batch.rows, into: table, on: connection, draft: batch.encoding as? PostgresCopyPlan.Draft)
+            return try await write(batch.rows, declared: declared, into: table, on: connection, draft: batch.encoding as? PostgresCopyPlan.Draft)
         }
-        return try await upsert(batch.rows, key: batch.upsertKey.map(Flattener.columnName), into: table, on: connection)
+        return try await upsert(batch.rows, declared: declared, key: batch.upsertKey.map(Flattener.columnName), into: table, on: connection)
     }
 
     /// Rows whose key the table holds replace those rows (`INSERT ... ON CONFLICT DO UPDATE`): the rows are copied
     /// into a temporary table of the same shape first, so they still go in bulk and a bad row is still found alone.
     /// The key gets a unique index (needed by ON CONFLICT) when the table has none; within the batch the last row
     /// of a key wins, as it would have written last.
-    private func upsert(_ rows: [Row], key: [String], into table: String, on connection: PostgresConnection) async throws(PostgresError) -> [Int: String] {
+    private func upsert(_ rows: [Row], declared: [String: ColumnKind], key: [String], into table: String,
+                        on connection: PostgresConnection) async throws(PostgresError) -> [Int: String] {
         // Rows without a full key never conflict (NULL is distinct in a unique index): all of them are kept.
         var lastOfKey: [[JSONValue]: Int] = [:]
         var unkeyed: [Int] = []
@@ -77,28 +79,84 @@ public final class PostgresDestination: Destination, @unchecked Sendable {
             if values.count == key.count { lastOfKey[values] = index } else { unkeyed.append(index) }
         }
         let kept = (Array(lastOfKey.values) + unkeyed).sorted()
-        let qualified = PostgresIdentifier.qualified(settings.schema, table)
-        let staging = "rivulet_upsert"
         // The table and its columns first, so the staging table copies its shape.
         let kinds: [String: ColumnKind]
         do {
             let keptRows = kept.map { rows[$0] }
-            kinds = try await BackgroundWork.shared.run { PostgresCopyPlan.columnKinds(of: keptRows) }
+            kinds = try await BackgroundWork.shared.run { PostgresCopyPlan.columnKinds(of: keptRows, declared: declared) }
         } catch {
             throw .unreachable("the node is stopping")
         }
-        guard !kinds.isEmpty, key.allSatisfy({ kinds[$0] != nil }) else { return try await write(rows, into: table, on: connection) }
+        guard !kinds.isEmpty, key.allSatisfy({ kinds[$0] != nil }) else { return try await write(rows, declared: declared, into: table, on: connection) }
         _ = try await tables.columns(of: table, including: kinds, on: connection)
-        let keyList = key.map(PostgresIdentifier.quoted).joined(separator: ", ")
-        try await tables.ensureUniqueIndex(on: key, of: table, on: connection)
-        try await connection.query("DROP TABLE IF EXISTS pg_temp.\(staging); CREATE TEMP TABLE \(staging) (LIKE \(qualified))")
-        let rejectedKept = try await write(kept.map { rows[$0] }, into: table, on: connection, copyInto: "pg_temp.\(staging)")
-        let columns = kinds.keys.sorted().map(PostgresIdentifier.quoted)
-        let updates = kinds.keys.sorted().filter { !key.contains($0) }.map { "\(PostgresIdentifier.quoted($0)) = EXCLUDED.\(PostgresIdentifier.quoted($0))" }
-        try await connection.query("INSERT INTO \(qualified) (\(columns.joined(separator: ", "))) SELECT \(columns.joined(separator: ", ")) FROM pg_temp.\(staging) "
-            + "ON CONFLICT (\(keyList)) DO " + (updates.isEmpty ? "NOTHING" : "UPDATE SET \(updates.joined(separator: ", "))")
-            + "; DROP TABLE pg_temp.\(staging)")
+        let staging = try await stage(upsertingOn: key, into: table, on: connection)
+        let rejectedKept = try await write(kept.map { rows[$0] }, declared: declared, into: table, on: connection, copyInto: staging)
+        try await merge(staging, into: table, columns: kinds.keys.sorted(), key: key, on: connection)
         return Dictionary(uniqueKeysWithValues: rejectedKept.map { (kept[$0.key], $0.value) })
+    }
+
+    /// A new temporary table shaped as `table` (which has its columns) to copy rows into before `merge`; `table`
+    /// gets a unique index on `key` (needed by ON CONFLICT) when it has none.
+    private func stage(upsertingOn key: [String], into table: String, on connection: PostgresConnection) async throws(PostgresError) -> String {
+        try await tables.ensureUniqueIndex(on: key, of: table, on: connection)
+        let staging = "pg_temp.rivulet_upsert"
+        try await connection.query("DROP TABLE IF EXISTS \(staging); CREATE TEMP TABLE rivulet_upsert (LIKE \(PostgresIdentifier.qualified(settings.schema, table)))")
+        return staging
+    }
+
+    /// Moves the rows of `staging` into `table`: a row whose key the table holds replaces that row. Drops `staging`.
+    private func merge(_ staging: String, into table: String, columns: [String], key: [String], on connection: PostgresConnection) async throws(PostgresError) {
+        let list = columns.map(PostgresIdentifier.quoted).joined(separator: ", ")
+        let updates = columns.filter { !key.contains($0) }.map { "\(PostgresIdentifier.quoted($0)) = EXCLUDED.\(PostgresIdentifier.quoted($0))" }
+        try await connection.query("INSERT INTO \(PostgresIdentifier.qualified(settings.schema, table)) (\(list)) SELECT \(list) FROM \(staging) "
+            + "ON CONFLICT (\(key.map(PostgresIdentifier.quoted).joined(separator: ", "))) DO "
+            + (updates.isEmpty ? "NOTHING" : "UPDATE SET \(updates.joined(separator: ", "))") + "; DROP TABLE \(staging)")
+    }
+
+    /// Stores `rows` as `CopyRowsDestination` says: one COPY of their text when every table column they fill has
+    /// their kind, since each value goes in as the source printed it, which only such a column reads as it would
+    /// the value's JSON (a float column also takes integers).
+    public func store(_ rows: CopyRows, table name: String, upsertKey: [String]) async -> StoreOutcome? {
+        loop.assertInLoop()
+        var kinds: [String: ColumnKind] = [:]
+        var columns: [String] = []
+        for (source, kind) in zip(rows.columns, rows.kinds) {
+            let column = PostgresIdentifier.fitted(Flattener.columnName(source))
+            // Flattening names json's members as columns of their own; two names may make one column.
+            guard let kind, kinds.updateValue(kind, forKey: column) == nil else { return nil }
+            columns.append(column)
+        }
+        let key = upsertKey.map(Flattener.columnName)
+        guard !columns.isEmpty, key.allSatisfy({ kinds[$0] != nil }) else { return nil }
+        let table = PostgresIdentifier.fitted(name)
+        do throws(PostgresError) {
+            let connection = try await link.connected()
+            do throws(PostgresError) {
+                return try await copy(rows, columns: columns, kinds: kinds, key: key, into: table, on: connection) ? .allStored : nil
+            } catch .statement(let error) where error.meansStaleSchema {
+                tables.forget(table)
+                return try await copy(rows, columns: columns, kinds: kinds, key: key, into: table, on: connection) ? .allStored : nil
+            }
+        } catch {
+            guard case .unreachable(let reason) = error else { return nil }
+            link.drop()
+            return .unreachable(reason)
+        }
+    }
+
+    /// Copies `rows` into `table` (upserting on `key` unless empty); false, having stored nothing, when a column's
+    /// type does not match.
+    private func copy(_ rows: CopyRows, columns: [String], kinds: [String: ColumnKind], key: [String], into table: String,
+                      on connection: PostgresConnection) async throws(PostgresError) -> Bool {
+        let existing = try await tables.columns(of: table, including: kinds, on: connection)
+        for (column, kind) in kinds {
+            guard let have = existing[column]?.kind, have == kind || (have == .float && kind == .integer) else { return false }
+        }
+        let target = key.isEmpty ? PostgresIdentifier.qualified(settings.schema, table) : try await stage(upsertingOn: key, into: table, on: connection)
+        let sql = "COPY \(target) (\(columns.map(PostgresIdentifier.quoted).joined(separator: ", "))) FROM STDIN"
+        try await connection.copy(sql, data: rows.text, parts: [0..<rows.text.count])
+        if !key.isEmpty { try await merge(target, into: table, columns: columns, key: key, on: connection) }
+        return true
     }
 
     public var encoder: BatchEncoder? {
@@ -106,9 +164,10 @@ public final class PostgresDestination: Destination, @unchecked Sendable {
     }
 
     /// COPYs `rows` into `table` (or, with `copyInto`, into that relation of the same shape), typed by `table`'s
-    /// columns; `draft` is the rows' plan made ahead by `encoder`, if it ran.
-    private func write(_ rows: [Row], into table: String, on connection: PostgresConnection, copyInto target: String? = nil,
-                       draft: PostgresCopyPlan.Draft? = nil) async throws(PostgresError) -> [Int: String] {
+    /// columns, new ones by `declared` (fitted names) before values; `draft` is the rows' plan made ahead by
+    /// `encoder`, if it ran.
+    private func write(_ rows: [Row], declared: [String: ColumnKind], into table: String, on connection: PostgresConnection,
+                       copyInto target: String? = nil, draft: PostgresCopyPlan.Draft? = nil) async throws(PostgresError) -> [Int: String] {
         // Typing and encoding thousands of rows is CPU work: both run on background threads, so the loop keeps
         // answering requests while a large batch is prepared.
         let kinds: [String: ColumnKind]
@@ -116,7 +175,7 @@ public final class PostgresDestination: Destination, @unchecked Sendable {
             kinds = draft.kinds
         } else {
             do {
-                kinds = try await BackgroundWork.shared.run { PostgresCopyPlan.columnKinds(of: rows) }
+                kinds = try await BackgroundWork.shared.run { PostgresCopyPlan.columnKinds(of: rows, declared: declared) }
             } catch {
                 throw .unreachable("the node is stopping")
             }
