@@ -42,15 +42,25 @@ struct TopicFieldsTests {
         }
     }
 
+    @Test func onlyTextThatCanHoldTheEventTypeKeyIsParsed() {
+        let fields = TopicFields(TopicSettings())
+        #expect(!fields.mayNameTopic(Array(#"{"event_type":"pageview","url":"/a"}"#.utf8)))
+        #expect(fields.mayNameTopic(Array(#"{"_event_type":"x"}"#.utf8)))
+        #expect(fields.mayNameTopic(Array(#"{"\u005fevent_type":"x"}"#.utf8)))
+    }
+
     @Test func routerGroupsRecordsPerTopicInLogOrderWithTheIngestTime() throws {
         let entries = [
             #"{"_event_type":"justice_event","EventNamespace":"g","EventName":"b","n":1,"_timestamp":"2026-11-23T10:00:00.250000000Z"}"#,
             #"{"no":"topic"}"#, "not json",
             #"{"_event_type":"justice_event","EventNamespace":"g","EventName":"a","n":2}"#,
             #"{"_event_type":"justice_event","EventNamespace":"g","EventName":"b","n":3}"#,
+            // The key written with an escape is the same key.
+            #"{"\u005fevent_type":"justice_event","EventNamespace":"g","EventName":"c","n":4}"#,
+            #"{"note":"\"_event_type\" in a value","EventNamespace":"g","EventName":"d"}"#,
         ].enumerated().map { LogEntry(offset: UInt64($0.offset), payload: Array($0.element.utf8)) }
         let grouped = TopicRouter.classify(entries, TopicFields(TopicSettings()))
-        #expect(grouped.map(\.0.topic) == ["a", "b"])
+        #expect(grouped.map(\.0.topic) == ["a", "b", "c"])
         let b = grouped[1].1.compactMap(TopicRecord.decode)
         #expect(b.map { String(decoding: $0.json, as: UTF8.self).contains(#""n":1"#) } == [true, false])
         #expect(b.first?.ingestedAt == 1_795_428_000_250)

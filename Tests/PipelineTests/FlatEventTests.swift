@@ -89,5 +89,29 @@ import Templates
         #expect(!shaper("events", flattens: true, readsEvent: true).takesEventJSON, "redis reads the event for its key")
         #expect(!shaper("events", flattens: false, readsEvent: true).takesEventJSON)
         #expect(!shaper("{{.event_type}}", flattens: true, readsEvent: false).takesEventJSON, "the template reads the event")
+        #expect(shaper("events", flattens: false, readsEvent: false).takesEventText, "files store the text")
+        #expect(!shaper("events", flattens: true, readsEvent: false).takesEventText)
+        #expect(!shaper("{{.event_type}}", flattens: false, readsEvent: false).takesEventText)
+    }
+
+    /// Rows of a destination that stores the event's text keep each record as it is, routed by its `api_key`
+    /// (escapes decoded, the last occurrence winning, as the parser reads it); a record that is no object still fails.
+    @Test func eventTextRowsKeepTheRecordAndAreRoutedByItsStrings() {
+        let shaper = BatchShaper(tableNameTemplate: "events", templates: TemplateEvaluator(), accepts: { $0 == "k/1" },
+                                 flattens: false, readsEvent: false)
+        let records = [
+            #"{"b":1,"a":{"x":[1]},"_timestamp":"2026-11-23T10:00:00Z","eventn_ctx_event_id":"e1","api_key":"k\/1"}"#,
+            #"{"api_key":"k/1","api_key":"other","eventn_ctx_event_id":"e2"}"#,
+            #"{"eventn_ctx_event_id":"e3","api_key":"k/1"}"#,
+            "[1]",
+        ]
+        let shaped = shaper.shape(records.enumerated().map { LogEntry(offset: UInt64($0.offset), payload: Array($0.element.utf8)) })
+        let rows = shaped.batches.flatMap(\.rows)
+        #expect(rows.map(\.eventID) == ["e1", "e3"])
+        var text: [UInt8] = []
+        rows[0].appendEventJSON(to: &text)
+        #expect(String(decoding: text, as: UTF8.self) == records[0])
+        #expect(shaped.oldestTimestamp == 1_795_428_000)
+        #expect(shaped.failures.count == 1)
     }
 }

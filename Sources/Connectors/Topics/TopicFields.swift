@@ -1,3 +1,4 @@
+import Glibc
 import NodeConfig
 import Templates
 
@@ -11,6 +12,33 @@ struct TopicFields: Sendable {
         eventType = settings.eventTypeField.split(separator: ".").map(String.init)
         namespace = settings.namespaceField.split(separator: ".").map(String.init)
         topic = settings.topicField.split(separator: ".").map(String.init)
+    }
+
+    /// Whether the event whose JSON text is `json` may name a topic: false when its text cannot hold the event
+    /// type field's first key. Without a backslash in the text, a key can only be written as its own bytes in
+    /// quotes, so most events (which name no topic) are passed over without being parsed.
+    func mayNameTopic(_ json: [UInt8]) -> Bool {
+        guard let needle = quotedFirstKey else { return true }
+        return json.withUnsafeBytes { text in
+            guard let base = text.baseAddress else { return false }
+            if memchr(base, Int32(UInt8(ascii: "\\")), text.count) != nil { return true }
+            // Each quote, by memchr, then the bytes after it.
+            var offset = 0
+            while offset + needle.count <= text.count, let quote = memchr(base + offset, Int32(UInt8(ascii: "\"")), text.count - offset) {
+                offset = base.distance(to: UnsafeRawPointer(quote))
+                if offset + needle.count <= text.count, memcmp(base + offset, needle, needle.count) == 0 { return true }
+                offset += 1
+            }
+            return false
+        }
+    }
+
+    /// `"<first key>"` of the event type path, or nil when the key itself needs escapes in JSON.
+    private var quotedFirstKey: [UInt8]? {
+        guard let key = eventType.first, !key.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+            return nil
+        }
+        return Array("\"\(key)\"".utf8)
     }
 
     /// The event's topic; nil when it lacks a field, one is not a non-empty string, or its event type is unknown.

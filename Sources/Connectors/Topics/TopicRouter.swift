@@ -77,7 +77,8 @@ public final class TopicRouter: @unchecked Sendable {
     static func classify(_ entries: [LogEntry], _ fields: TopicFields) -> [(TopicName, [[UInt8]])] {
         var byTopic: [TopicName: [[UInt8]]] = [:]
         for entry in entries {
-            guard let event = try? JSONValue(parsingBytes: entry.payload), let name = fields.topic(of: event) else { continue }
+            guard fields.mayNameTopic(entry.payload), let event = try? JSONValue(parsingBytes: entry.payload),
+                  let name = fields.topic(of: event) else { continue }
             var ingestedAt: Int64 = 0
             if case .object(let object) = event, case .string(let stamp)? = object["_timestamp"], let time = RFC3339.parse(stamp) {
                 ingestedAt = time.seconds * 1000 + Int64(time.nanoseconds / 1_000_000)

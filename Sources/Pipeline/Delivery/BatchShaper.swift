@@ -62,6 +62,16 @@ struct BatchShaper: Sendable {
                 if accepts(flat.apiKey) { append(flat.row, table: constantTable!, to: &shaped) }
                 continue
             }
+            if takesEventText, let object = Self.scanned(entry.payload) {
+                if shaped.oldestTimestamp == nil, let stamp = Self.string(object.timestampString, in: entry.payload) {
+                    shaped.oldestTimestamp = RFC3339.parse(stamp)?.seconds
+                }
+                if accepts(Self.string(object.apiKeyString, in: entry.payload)) {
+                    let eventID = Self.string(object.eventIDString, in: entry.payload) ?? ""
+                    append(Row(eventID: eventID, eventJSON: entry.payload, columns: [:]), table: constantTable!, to: &shaped)
+                }
+                continue
+            }
             guard case .object(let event)? = try? JSONValue(parsingBytes: entry.payload) else {
                 shaped.failures.append(.malformed(raw: String(decoding: entry.payload, as: UTF8.self),
                                                   error: "the incoming log record is not a JSON object"))
@@ -105,6 +115,28 @@ struct BatchShaper: Sendable {
     /// stores columns, which are then made while the JSON is parsed, without reading the event itself (which
     /// would parse it a second time).
     var takesEventJSON: Bool { constantTable != nil && flattens && !readsEvent }
+
+    /// Whether rows may keep the log record's text as their event and nothing else: the table name does not
+    /// depend on the event and the destination stores the event's text (files). A scan then finds the few strings
+    /// shaping reads, and no event is parsed.
+    var takesEventText: Bool { constantTable != nil && !flattens && !readsEvent }
+
+    /// The top-level object `json` is, scanned; nil when it is not one (the parser then words why).
+    private static func scanned(_ json: [UInt8]) -> EventScanner.Object? {
+        json.withUnsafeBufferPointer { bytes in
+            var scanner = EventScanner(bytes)
+            guard let objects = try? scanner.scanBody(arrays: false), objects.count == 1 else { return nil }
+            return objects[0]
+        }
+    }
+
+    /// The string whose JSON text is `json[range]`, quotes included.
+    private static func string(_ range: Range<Int>?, in json: [UInt8]) -> String? {
+        guard let range else { return nil }
+        let inner = json[(range.lowerBound + 1)..<(range.upperBound - 1)]
+        guard inner.contains(UInt8(ascii: "\\")) else { return String(decoding: inner, as: UTF8.self) }
+        return (try? JSONValue(parsingBytes: Array(json[range])))?.stringValue
+    }
 
     /// Adds an event flattened from its JSON text with `shaped.shapes` (with `takesEventJSON` only).
     func add(_ flat: FlatEvent, to shaped: inout Shaped) {

@@ -39,6 +39,15 @@ public struct Row: Sendable, Equatable {
         }
     }
 
+    /// Appends the event as JSON: the text the row was read from when it keeps it (as ingested, key order and
+    /// all), else the tree encoded.
+    public func appendEventJSON(to bytes: inout [UInt8]) {
+        switch source {
+        case .tree(let event): EventJSON.writeObject(event, into: &bytes)
+        case .text(let text): bytes += text
+        }
+    }
+
     public static func == (lhs: Row, rhs: Row) -> Bool {
         lhs.eventID == rhs.eventID && lhs.columns == rhs.columns && lhs.event == rhs.event
     }

@@ -47,7 +47,7 @@ public final class FileDestination: Destination, @unchecked Sendable {
             let bytes = try await BackgroundWork.shared.run {
                 var bytes: [UInt8] = []
                 for row in batch.rows {
-                    EventJSON.writeObject(row.event, into: &bytes)
+                    row.appendEventJSON(to: &bytes)
                     bytes.append(UInt8(ascii: "\n"))
                 }
                 return bytes
@@ -99,7 +99,7 @@ public final class FileDestination: Destination, @unchecked Sendable {
     }
 
     public var storesColumns: Bool { false }
-    public var readsEvent: Bool { true }
+    public var readsEvent: Bool { false }
 
     public func close() async {
         _ = try? await work.run { [self] in

@@ -22,6 +22,10 @@ struct EventScanner {
         var eventIsObject: Bool { eventRange != nil }
         /// `malformed_event` is present (a fallback line that keeps a record that was never an event).
         var hasMalformedEvent = false
+        /// Where the last `_timestamp`, `eventn_ctx_event_id` and `api_key` hold strings: their bytes, quotes included.
+        var timestampString: Range<Int>?
+        var eventIDString: Range<Int>?
+        var apiKeyString: Range<Int>?
     }
 
     struct Failure: Error, Equatable {
@@ -87,12 +91,18 @@ struct EventScanner {
         var object = Object(range: index..<index)
         try scanObject(depth: 1) { key, valueStart, scanner in
             object.isEmpty = false
+            let string = scanner.bytes[valueStart] == UInt8(ascii: "\"") ? valueStart..<scanner.index : nil
             switch key {
-            case .timestamp: object.hasTimestamp = !scanner.isNull(from: valueStart)
-            case .eventID: object.hasEventID = scanner.isNonEmptyString(from: valueStart)
+            case .timestamp:
+                object.hasTimestamp = !scanner.isNull(from: valueStart)
+                object.timestampString = string
+            case .eventID:
+                object.hasEventID = scanner.isNonEmptyString(from: valueStart)
+                object.eventIDString = string
             case .userAgent: object.hasUserAgent = true
             case .event: object.eventRange = scanner.bytes[valueStart] == UInt8(ascii: "{") ? valueStart..<scanner.index : nil
             case .malformedEvent: object.hasMalformedEvent = true
+            case .apiKey: object.apiKeyString = string
             case .other: break
             }
         }
@@ -100,13 +110,14 @@ struct EventScanner {
         return object
     }
 
-    enum Key { case timestamp, eventID, userAgent, event, malformedEvent, other }
+    enum Key { case timestamp, eventID, userAgent, event, malformedEvent, apiKey, other }
 
     private static let timestampKey = Array("_timestamp".utf8)
     private static let eventIDKey = Array("eventn_ctx_event_id".utf8)
     private static let userAgentKey = Array("user_agent".utf8)
     private static let eventKey = Array("event".utf8)
     private static let malformedEventKey = Array("malformed_event".utf8)
+    private static let apiKeyKey = Array("api_key".utf8)
 
     /// Scans `{...}` at `index`; for a top-level object (`visit` given) reports each key and where its value began.
     private mutating func scanObject(depth: Int, visit: ((Key, Int, EventScanner) -> Void)? = nil) throws(Failure) {
@@ -150,6 +161,7 @@ struct EventScanner {
         if equals(Self.userAgentKey) { return .userAgent }
         if equals(Self.eventKey) { return .event }
         if equals(Self.malformedEventKey) { return .malformedEvent }
+        if equals(Self.apiKeyKey) { return .apiKey }
         return .other
     }
 
