@@ -5,7 +5,7 @@ import Loop
 /// after a restart. Loop-bound.
 ///
 /// A commit updates memory at once and is written behind (temporary file, fsync, rename), coalescing commits that
-/// arrive during a write. A crash may lose the newest commits, which only re-delivers events: delivery is
+/// arrive during a write or until `writeInterval` has passed since the last one started. A crash may lose the newest commits, which only re-delivers events: delivery is
 /// at-least-once. Segment trimming uses `durable` offsets only, so no event is deleted before its commit is on disk.
 public final class OffsetStore: @unchecked Sendable {
     public let loop: EventLoop
@@ -14,11 +14,17 @@ public final class OffsetStore: @unchecked Sendable {
     private var offsets: [String: UInt64]
     /// What the file holds now.
     public private(set) var durable: [String: UInt64]
+    /// A write is under way or waiting for `writeInterval` to pass.
     private var isWriting = false
+    private var lastWriteStart: ContinuousClock.Instant?
     private var isDirty = false
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     /// Called on the loop after each completed write, with the durable offsets.
     public var onDurable: (([String: UInt64]) -> Void)?
+
+    /// The least time from one write's start to the next: readers of a busy log commit after every read, and each
+    /// write is an fsync on the disk whose time the incoming log's group commits, and so every request, wait for.
+    static let writeInterval = Duration.milliseconds(100)
 
     private init(loop: EventLoop, path: String, offsets: [String: UInt64]) {
         self.loop = loop
@@ -52,10 +58,13 @@ public final class OffsetStore: @unchecked Sendable {
 
     private func write() {
         isWriting = true
-        isDirty = false
-        let snapshot = offsets
         let path = path
         Task.immediate(executorPreference: loop) { [self] in
+            if let last = lastWriteStart { try? await Task.sleep(until: last + Self.writeInterval) }
+            lastWriteStart = .now
+            // Taken after the wait, so the write carries every commit made during it.
+            isDirty = false
+            let snapshot = offsets
             var failed = false
             do {
                 try await work.run { try FileIO.replace(path, with: Array(try JSONEncoder().encode(snapshot))) }
@@ -65,10 +74,10 @@ public final class OffsetStore: @unchecked Sendable {
                 // The next commit tries again; until then the older offsets stand, which re-delivers at worst.
                 failed = true
             }
-            isWriting = false
             if isDirty, !failed {
                 write()
             } else {
+                isWriting = false
                 let waiters = idleWaiters
                 idleWaiters.removeAll()
                 for waiter in waiters { waiter.resume() }
