@@ -61,6 +61,25 @@ import Testing
         #expect(status(body) == 400, "\(body)")
     }
 
+    /// Strings are scanned eight bytes at a time: a quote, backslash or control character at any position of a
+    /// long string, and strings ending at any length, are found as the parser finds them.
+    @Test func everyPositionInALongStringIsChecked() throws {
+        let intake = EventIntake(maxEventSize: 1_000, trustProxy: false)
+        for length in 0..<40 {
+            for (special, valid) in [("\"", false), ("\\n", true), ("\\q", false), ("\u{01}", false), ("\u{1F}", false), (" ", true), ("é", true)] {
+                for position in 0...length {
+                    var text = String(repeating: "a", count: length)
+                    text.insert(contentsOf: special, at: text.index(text.startIndex, offsetBy: position))
+                    let body = "{\"k\":\"\(text)\",\"n\":1}"
+                    let parses = (try? JSONValue(parsingBytes: Array(body.utf8))) != nil
+                    #expect(parses == valid, "\(body)")
+                    let accepted = (try? intake.records(in: Array(body.utf8), jsonLines: false, origin: origin, now: now)) != nil
+                    #expect(accepted == parses, "\(body)")
+                }
+            }
+        }
+    }
+
     @Test func limitsAndLinesAreChecked() {
         #expect(status(String(repeating: "[", count: 600) + String(repeating: "]", count: 600)) == 400)
         #expect(status(#"{"pad":"\#(String(repeating: "x", count: 300))"}"#) == 413)

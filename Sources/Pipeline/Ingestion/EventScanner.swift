@@ -209,6 +209,11 @@ struct EventScanner {
         index += 1
         var plain = true
         while index < bytes.count {
+            // Most of an event's bytes are inside strings: eight at a time while none needs a look.
+            while index + 8 <= bytes.count, !Self.mayEndOrEscape(UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)) {
+                index += 8
+            }
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             index += 1
             switch byte {
@@ -237,6 +242,17 @@ struct EventScanner {
             }
         }
         throw failure("unterminated string")
+    }
+
+    /// Whether any of the eight bytes in `word` may be a quote, a backslash or a control character (below 0x20).
+    /// Exact for none, so a false answer skips them all; a true one (rarely wrong) sends them through the byte loop.
+    private static func mayEndOrEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
+        // A byte below 0x20 borrows into its high bit when 0x20 is taken from it; bytes from 0x80 have it set already.
+        let control = (word &- ones &* 0x20) & ~word & highs != 0
+        return control || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C))
     }
 
     private static func isHex(_ byte: UInt8) -> Bool {
