@@ -100,12 +100,12 @@ public struct RedisSourceSettings: Sendable, Equatable {
 public protocol SourceDriver: AnyObject, Sendable {
     /// Reads the rows of `collection`: for an incremental collection those whose cursor field is greater than
     /// `cursor` (all rows when nil), in cursor order; for a full refresh every row. Rows come in pages of at most
-    /// `pageSize` (a driver may make them smaller to bound their bytes), each passed to `deliver` with a cursor that is safe to resume from: the text PostgreSQL gives for
-    /// the page's last cursor value, pages ending before a group of equal cursor values rather than inside it (a
-    /// group larger than a page is split, and its pages pass the cursor before the group, so a resumed run reads
-    /// the group again rather than losing part of it); nil for full refreshes. A page is delivered only after the previous `deliver`
-    /// returned; when `deliver` throws, reading stops and the error is thrown. Cancelling the calling task stops the
-    /// read at the next page.
+    /// `pageSize` (a driver may make them smaller to bound their bytes), each passed to `deliver` with a cursor
+    /// that is safe to resume from: the text PostgreSQL gives for the page's last cursor value, pages ending
+    /// before a group of equal cursor values rather than inside it (a group larger than a page is split, and its
+    /// pages pass the cursor before the group, so a resumed run reads the group again rather than losing part of
+    /// it); nil for full refreshes. A page is delivered only after the previous `deliver` returned; when `deliver`
+    /// throws, reading stops and the error is thrown. Cancelling the calling task stops the read at the next page.
     func read(_ collection: CollectionConfig, after cursor: String?, pageSize: Int,
               deliver: (SourcePage, String?) async throws -> Void) async throws
     /// The `pageSize` runs read with: a run holds two pages, and each destination writes a page in one transaction,

@@ -8,10 +8,15 @@ struct TopicFields: Sendable {
     let namespace: [String]
     let topic: [String]
 
+    /// `"<first key>"` of the event type path, or nil when the key itself needs escapes in JSON.
+    private let quotedFirstKey: [UInt8]?
+
     init(_ settings: TopicSettings) {
         eventType = settings.eventTypeField.split(separator: ".").map(String.init)
         namespace = settings.namespaceField.split(separator: ".").map(String.init)
         topic = settings.topicField.split(separator: ".").map(String.init)
+        let plain = eventType.first.map { !$0.utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") } } ?? false
+        quotedFirstKey = plain ? Array("\"\(eventType[0])\"".utf8) : nil
     }
 
     /// Whether the event whose JSON text is `json` may name a topic: false when its text cannot hold the event
@@ -24,21 +29,14 @@ struct TopicFields: Sendable {
             if memchr(base, Int32(UInt8(ascii: "\\")), text.count) != nil { return true }
             // Each quote, by memchr, then the bytes after it.
             var offset = 0
-            while offset + needle.count <= text.count, let quote = memchr(base + offset, Int32(UInt8(ascii: "\"")), text.count - offset) {
+            while offset + needle.count <= text.count,
+                  let quote = memchr(base + offset, Int32(UInt8(ascii: "\"")), text.count - offset) {
                 offset = base.distance(to: UnsafeRawPointer(quote))
                 if offset + needle.count <= text.count, memcmp(base + offset, needle, needle.count) == 0 { return true }
                 offset += 1
             }
             return false
         }
-    }
-
-    /// `"<first key>"` of the event type path, or nil when the key itself needs escapes in JSON.
-    private var quotedFirstKey: [UInt8]? {
-        guard let key = eventType.first, !key.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
-            return nil
-        }
-        return Array("\"\(key)\"".utf8)
     }
 
     /// The event's topic; nil when it lacks a field, one is not a non-empty string, or its event type is unknown.

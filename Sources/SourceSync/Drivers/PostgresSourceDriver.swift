@@ -30,9 +30,9 @@ final class PostgresSourceDriver: SourceDriver, @unchecked Sendable {
         link = PostgresLink(loop: loop, settings: connection)
     }
 
-    /// Reads as `SourceDriver` says, in pages of `CopyRows` (their objects typed by their columns' types). A page that
-    /// would end inside a group of rows sharing a cursor value ends before the group instead, so the cursor passed
-    /// with it is one a later run can resume after without losing rows. Only a group larger than `pageSize` is
+    /// Reads as `SourceDriver` says, in pages of `CopyRows` (their objects typed by their columns' types). A page
+    /// that would end inside a group of rows sharing a cursor value ends before the group instead, so the cursor
+    /// passed with it is one a later run can resume after without losing rows. Only a group larger than `pageSize` is
     /// split, and its pages pass the cursor reached before it (a run resumed there reads the group again).
     ///
     /// Throws `SourceError` for the server's errors (`.refused` for a refused login or a failing select) and a
