@@ -1,3 +1,4 @@
+import Foundation
 import HTTP
 import Templates
 import Testing
@@ -78,6 +79,13 @@ import Testing
                 }
             }
         }
+    }
+
+    /// Ids come from a pool of random bytes refilled every 256 ids: across refills they stay distinct version 4 UUIDs.
+    @Test func eventIDsAreDistinctVersion4UUIDs() {
+        let ids = (0..<2_000).map { _ in EventIntake.newEventID() }
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { $0.range(of: #"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"#, options: .regularExpression) != nil })
     }
 
     @Test func limitsAndLinesAreChecked() {

@@ -95,15 +95,30 @@ import Testing
                 }
             }
             #expect(log.flushes < 200, "concurrent appends share fsyncs")
+            // Reading every segment keeps a descriptor of each open; trimming closes those of the removed ones.
+            var reading = try await log.position(of: 0)
+            while reading.offset < 200 { reading = try await log.read(from: reading, limit: 1_000).next }
+            #expect(Self.openFiles(in: directory).count > 3)
             await log.trim(below: 150)
             #expect(log.startOffset == 150)
+            #expect(Self.openFiles(in: directory).allSatisfy { !$0.hasSuffix("(deleted)") }, "\(Self.openFiles(in: directory))")
             let position = try await log.position(of: 0)
             #expect(position.offset == log.startOffset, "a reader below the trimmed start begins at the start")
             await log.close()
             return ranges
         }
         #expect(Set(ranges.map(\.lowerBound)) == Set(0..<200))
+        #expect(Self.openFiles(in: directory).isEmpty, "closing the log closes every descriptor")
         #expect(await fixture.finish() == 0)
+    }
+}
+
+extension EventLogTests {
+    /// What this process's descriptors open under `directory` (`/proc/self/fd`), with ` (deleted)` for removed files.
+    static func openFiles(in directory: String) -> [String] {
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return descriptors.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)") }
+            .filter { $0.hasPrefix(directory + "/") }
     }
 }
 

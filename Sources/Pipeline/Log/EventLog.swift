@@ -178,7 +178,7 @@ public final class EventLog: @unchecked Sendable {
         isClosed = true
         wakeReaders()
         if isFlushing { await withCheckedContinuation { idleWaiters.append($0) } }
-        _ = try? await work.run { [files] in files.closeActive() }
+        _ = try? await work.run { [files] in files.closeFiles() }
     }
 }
 
