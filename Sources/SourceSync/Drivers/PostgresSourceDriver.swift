@@ -88,7 +88,16 @@ final class PostgresSourceDriver: SourceDriver, @unchecked Sendable {
                 let fetched = try await connection.copyRows(of: "FETCH \(wanted) FROM \(Self.cursorName)")
                 exhausted = fetched.count < wanted
                 if fetched.count > 0 {
-                    if pending == nil { pending = fetched } else { pending!.append(fetched) }
+                    if let earlier = pending {
+                        // Megabytes of text to copy: off the loop, as the slicing below.
+                        pending = try await BackgroundWork.shared.run {
+                            var joined = earlier
+                            joined.append(fetched)
+                            return joined
+                        }
+                    } else {
+                        pending = fetched
+                    }
                     cursors += try await Self.cursors(of: fetched, cursorField: cursorField)
                     fetchRows = max(1, pageBytes / max(1, fetched.text.count / fetched.count))
                 }
@@ -104,8 +113,12 @@ final class PostgresSourceDriver: SourceDriver, @unchecked Sendable {
             }
             // NULL cursors sort last and are never read again (`>` excludes them), so they leave the cursor as it was.
             if endsGroup, let last = cursors[..<count].last(where: { $0 != nil }) { reached = last }
-            try await deliver(.copyRows(count == rows.count ? rows : rows[0..<count]), reached)
-            pending = count == rows.count ? nil : rows[count..<rows.count]
+            let split = count
+            let (page, rest) = split == rows.count
+                ? (rows, nil)
+                : try await BackgroundWork.shared.run { (rows[0..<split], rows[split..<rows.count]) }
+            try await deliver(.copyRows(page), reached)
+            pending = rest
             cursors.removeFirst(count)
         }
     }
