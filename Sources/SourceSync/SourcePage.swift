@@ -2,7 +2,7 @@ import Pipeline
 import Templates
 
 /// Rows a driver read, in the form its source gives them.
-public enum SourcePage: Sendable, Equatable {
+public enum SourcePage: Sendable {
     /// JSON objects (a Redis hash each).
     case objects([[String: JSONValue]])
     /// A PostgreSQL result's rows as COPY input, which a PostgreSQL destination loads as they are.

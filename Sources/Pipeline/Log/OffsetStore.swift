@@ -5,8 +5,9 @@ import Loop
 /// after a restart. Loop-bound.
 ///
 /// A commit updates memory at once and is written behind (temporary file, fsync, rename), coalescing commits that
-/// arrive during a write or until `writeInterval` has passed since the last one started. A crash may lose the newest commits, which only re-delivers events: delivery is
-/// at-least-once. Segment trimming uses `durable` offsets only, so no event is deleted before its commit is on disk.
+/// arrive during a write or until `writeInterval` has passed since the last one started. A crash may lose the
+/// newest commits, which only re-delivers events: delivery is at-least-once. Segment trimming uses `durable`
+/// offsets only, so no event is deleted before its commit is on disk.
 public final class OffsetStore: @unchecked Sendable {
     public let loop: EventLoop
     public let path: String
