@@ -75,7 +75,7 @@ struct GoTime: Hashable, Sendable {
         return text.withUTF8 { parseRFC3339(bytes: $0, spaceSeparator: spaceSeparator) }
     }
 
-    private static func parseRFC3339(bytes b: UnsafeBufferPointer<UInt8>, spaceSeparator: Bool) -> GoTime? {
+    static func parseRFC3339(bytes b: UnsafeBufferPointer<UInt8>, spaceSeparator: Bool) -> GoTime? {
         func number(_ from: Int, _ count: Int) -> Int? {
             guard from + count <= b.count else { return nil }
             var value = 0

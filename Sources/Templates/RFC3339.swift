@@ -9,6 +9,11 @@ public enum RFC3339 {
         parse(text) != nil
     }
 
+    /// `isTimestamp` of the string whose UTF-8 is `bytes`.
+    public static func isTimestamp(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.count >= 20 && GoTime.parseRFC3339(bytes: bytes, spaceSeparator: true) != nil
+    }
+
     /// Seconds since 1970 (UTC) and nanoseconds, or nil when `text` is not such a date-time.
     public static func parse(_ text: String) -> (seconds: Int64, nanoseconds: Int32)? {
         // Nothing shorter is a date-time, and the length check spares the parser most strings.

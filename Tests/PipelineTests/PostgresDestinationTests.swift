@@ -244,4 +244,65 @@ import TestSupport
             }
         }
     }
+
+    @Test func rowsKeepingOnlyTheirTextAreWrittenFromItAndFlattenedWhenTheTableRefusesAValue() async throws {
+        let fixture = try await PostgresFixture()
+        _ = try await fixture.query(#"CREATE SCHEMA "\#(fixture.schema)"; CREATE TABLE "\#(fixture.schema)".events (n bigint)"#)
+        let texts = [#"{"eventn_ctx_event_id":"a","n":1,"user":{"name":"x\ty"}}"#, #"{"eventn_ctx_event_id":"b","n":"abc"}"#,
+                     #"{"eventn_ctx_event_id":"c","n":2,"tags":["p","q"]}"#]
+        var events = TableBatch(table: "events", rows: texts.map { Row(eventJSON: Array($0.utf8)[...]) })
+        events.encoding = try fixture.destination().encoder?(events)
+        #expect(events.rows.map(\.eventID) == ["a", "b", "c"])
+        // The draft does not fit (text for a bigint column): the rows are flattened and checked value by value.
+        guard case .stored(let rejected) = try await fixture.store(events) else { Issue.record("not stored"); return }
+        #expect(rejected == [1: #"value "abc" does not fit column n of type bigint"#])
+        let rows = try await fixture.query(#"SELECT n, user_name, tags FROM "\#(fixture.schema)".events ORDER BY n"#)
+        #expect(rows == [["1", "x\ty", nil], ["2", nil, #"["p","q"]"#]])
+        // A draft that fits goes as it was written.
+        var more = TableBatch(table: "events", rows: [Row(eventJSON: Array(#"{"n":3,"user":{"name":"z"}}"#.utf8)[...])])
+        more.encoding = try fixture.destination().encoder?(more)
+        #expect(try await fixture.store(more) == .allStored)
+        #expect(try await fixture.query(#"SELECT user_name FROM "\#(fixture.schema)".events WHERE n = 3"#) == [["z"]])
+        #expect(await fixture.finish() == 0)
+    }
+
+    @Test func batchesDeferringDurabilityAreMadeDurableAtOnceOrReportedWhenTheirConnectionBroke() async throws {
+        let fixture = try await PostgresFixture()
+        let destination = try fixture.destination()
+        @Sendable func deferred(_ n: Int) -> TableBatch {
+            var events = batch("events", [["n": .number(Double(n))]])
+            events.defersDurability = true
+            return events
+        }
+        func onLoop(_ work: @escaping @Sendable () async -> StoreOutcome) async throws -> StoreOutcome {
+            try await fixture.harness.onLoop { await work() }
+        }
+        func breakConnection() async throws {
+            let killed = try await fixture.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+                + #"AND query LIKE '%"\#(fixture.schema)"%'"#)
+            #expect(killed == [["t"]])
+        }
+        #expect(try await onLoop { await destination.makeDurable() } == .allStored)
+        #expect(try await onLoop { await destination.store(deferred(1)) } == .allStored)
+        #expect(try await onLoop { await destination.store(deferred(2)) } == .allStored)
+        #expect(try await onLoop { await destination.makeDurable() } == .allStored)
+        // The connection that committed without waiting is gone: whether its rows survived is not known.
+        #expect(try await onLoop { await destination.store(deferred(3)) } == .allStored)
+        try await breakConnection()
+        guard case .unreachable = try await onLoop({ await destination.makeDurable() }) else { Issue.record("a lost flush was confirmed"); return }
+        #expect(try await onLoop { await destination.makeDurable() } == .allStored)
+        // Likewise when a new connection took over before the durable point.
+        #expect(try await onLoop { await destination.store(deferred(4)) } == .allStored)
+        try await breakConnection()
+        guard case .unreachable = try await onLoop({ await destination.store(deferred(5)) }) else { Issue.record("stored on a dead connection"); return }
+        #expect(try await onLoop { await destination.store(deferred(5)) } == .allStored)
+        guard case .unreachable = try await onLoop({ await destination.makeDurable() }) else { Issue.record("a lost flush was confirmed"); return }
+        // Stored without deferring: durable as it is answered, whatever came before.
+        #expect(try await onLoop { await destination.store(batch("events", [["n": .number(6)]])) } == .allStored)
+        #expect(try await onLoop { await destination.makeDurable() } == .allStored)
+        _ = try await onLoop { await destination.close(); return .allStored }
+        let rows = try await fixture.query(#"SELECT n FROM "\#(fixture.schema)".events ORDER BY n"#)
+        #expect(rows == [["1"], ["2"], ["3"], ["4"], ["5"], ["6"]])
+        #expect(await fixture.finish() == 0)
+    }
 }

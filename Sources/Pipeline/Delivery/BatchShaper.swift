@@ -13,6 +13,8 @@ struct BatchShaper: Sendable {
     let readsEvent: Bool
     /// The destination's `encoder`, run on each batch once shaped (replays; see `Destination.encoder`).
     var encoder: BatchEncoder?
+    /// Whether `encoder` reads rows' event text, not their columns (`Destination.encodesEventText`).
+    var encodesEventText = false
     /// The table name when the template is a constant (`events`, the default): named once, not per event.
     let constantTable: String?
 
@@ -62,13 +64,12 @@ struct BatchShaper: Sendable {
                 if accepts(flat.apiKey) { append(flat.row, table: constantTable!, to: &shaped) }
                 continue
             }
-            if takesEventText, let object = Self.scanned(entry.payload) {
-                if shaped.oldestTimestamp == nil, let stamp = Self.string(object.timestampString, in: entry.payload) {
+            if takesEventText, let object = scanned(entry.payload) {
+                if shaped.oldestTimestamp == nil, let stamp = EventScanner.string(object.timestampString, in: entry.payload) {
                     shaped.oldestTimestamp = RFC3339.parse(stamp)?.seconds
                 }
-                if accepts(Self.string(object.apiKeyString, in: entry.payload)) {
-                    let eventID = Self.string(object.eventIDString, in: entry.payload) ?? ""
-                    append(Row(eventID: eventID, eventJSON: entry.payload, columns: [:]), table: constantTable!, to: &shaped)
+                if accepts(EventScanner.string(object.apiKeyString, in: entry.payload)) {
+                    addText(entry.payload[...], to: &shaped)
                 }
                 continue
             }
@@ -117,25 +118,24 @@ struct BatchShaper: Sendable {
     var takesEventJSON: Bool { constantTable != nil && flattens && !readsEvent }
 
     /// Whether rows may keep the log record's text as their event and nothing else: the table name does not
-    /// depend on the event and the destination stores the event's text (files). A scan then finds the few strings
-    /// shaping reads, and no event is parsed.
-    var takesEventText: Bool { constantTable != nil && !flattens && !readsEvent }
+    /// depend on the event, and the destination stores the event's text (files) or its encoder writes rows from
+    /// it. A scan then finds the few strings shaping reads, and no event is parsed.
+    var takesEventText: Bool { constantTable != nil && !readsEvent && (!flattens || encodesEventText) }
 
-    /// The top-level object `json` is, scanned; nil when it is not one (the parser then words why).
-    private static func scanned(_ json: [UInt8]) -> EventScanner.Object? {
-        json.withUnsafeBufferPointer { bytes in
-            var scanner = EventScanner(bytes)
-            guard let objects = try? scanner.scanBody(arrays: false), objects.count == 1 else { return nil }
-            return objects[0]
-        }
+    /// Adds the event whose object's JSON text is `json` as a row of its text (with `takesEventText`); the caller
+    /// scanned it (`EventScanner`), and found nothing only the parser can tell (`needsParser`).
+    func addText(_ json: ArraySlice<UInt8>, to shaped: inout Shaped) {
+        append(Row(eventJSON: json), table: constantTable!, to: &shaped)
     }
 
-    /// The string whose JSON text is `json[range]`, quotes included.
-    private static func string(_ range: Range<Int>?, in json: [UInt8]) -> String? {
-        guard let range else { return nil }
-        let inner = json[(range.lowerBound + 1)..<(range.upperBound - 1)]
-        guard inner.contains(UInt8(ascii: "\\")) else { return String(decoding: inner, as: UTF8.self) }
-        return (try? JSONValue(parsingBytes: Array(json[range])))?.stringValue
+    /// The top-level object `json` is, scanned; nil when it is not one (the parser then words why), or when its
+    /// columns are read and only the parser can tell whether it reads them.
+    private func scanned(_ json: [UInt8]) -> EventScanner.Object? {
+        json.withUnsafeBufferPointer { bytes in
+            var scanner = EventScanner(bytes)
+            guard let objects = try? scanner.scanBody(arrays: false), objects.count == 1, !(flattens && objects[0].needsParser) else { return nil }
+            return objects[0]
+        }
     }
 
     /// Adds an event flattened from its JSON text with `shaped.shapes` (with `takesEventJSON` only).

@@ -37,6 +37,14 @@ package final class BatchWriter: @unchecked Sendable {
         return try await retrying { await destination.store(rows, table: table, upsertKey: upsertKey) } != nil
     }
 
+    /// Makes the batches written with `TableBatch.defersDurability` durable; throws when the destination cannot
+    /// confirm it (some may then be lost), without retrying: what was lost is not on a new connection.
+    package func makeDurable() async throws(Failure) {
+        if case .unreachable(let reason) = await destination.makeDurable() {
+            throw Failure(description: "destination \(destination.id) could not confirm the rows written are durable: \(reason)")
+        }
+    }
+
     package func writeFallback(_ lines: [FallbackLine]) async throws(Failure) {
         do {
             try await fallback.write(lines)

@@ -2,30 +2,71 @@ import Templates
 
 /// One event ready for a destination: the event as received (what a fallback line keeps) and its flattened columns.
 public struct Row: Sendable, Equatable {
-    /// `eventn_ctx_event_id`, also written on the fallback line.
-    public let eventID: String
+    /// Nil for a row that finds its id in its text when asked (`init(eventJSON:)`).
+    private let id: String?
     private let source: Source
-    /// Column name to value (`Flattener`): never an object; arrays arrive as their JSON text.
-    public let columns: Columns
+    /// Nil when the columns are flattened from the text only when read (`init(eventJSON:)`).
+    private let flat: Columns?
 
     /// The event as parsed, or its JSON text when it was flattened straight from the text (`FlatEvent`): most
     /// rows are stored and never need the tree, so it is parsed only when asked for (a refused row's fallback line).
     private enum Source: Sendable {
         case tree([String: JSONValue])
-        case text([UInt8])
+        case text(ArraySlice<UInt8>)
     }
 
     public init(eventID: String, event: [String: JSONValue], columns: Columns) {
-        self.eventID = eventID
+        id = eventID
         source = .tree(event)
-        self.columns = columns
+        flat = columns
     }
 
     /// A row of `FlatEvent.columns`: `eventJSON` is the event's object as JSON text.
-    init(eventID: String, eventJSON: [UInt8], columns: Columns) {
-        self.eventID = eventID
+    init(eventID: String, eventJSON: ArraySlice<UInt8>, columns: Columns) {
+        id = eventID
         source = .text(eventJSON)
-        self.columns = columns
+        flat = columns
+    }
+
+    /// A row whose id and columns are read from `eventJSON` only if asked for: for destinations that store the
+    /// text (files) or encode it themselves (`Destination.encodesEventText`), which need neither unless they refuse
+    /// the row. The text is an object the parser reads (`EventScanner.Object` without `needsParser`).
+    init(eventJSON: ArraySlice<UInt8>) {
+        id = nil
+        source = .text(eventJSON)
+        flat = nil
+    }
+
+    /// `eventn_ctx_event_id`, also written on the fallback line.
+    public var eventID: String {
+        if let id { return id }
+        guard case .text(let text) = source else { return "" }
+        return text.withUnsafeBufferPointer { bytes in
+            var scanner = EventScanner(bytes)
+            return (try? scanner.scanBody(arrays: false).first).flatMap { EventScanner.string($0.eventIDString, in: Array(text)) } ?? ""
+        }
+    }
+
+    /// Column name to value (`Flattener`): never an object; arrays arrive as their JSON text.
+    public var columns: Columns {
+        if let flat { return flat }
+        var shapes = ColumnShapes()
+        return withColumns(shapes: &shapes).columns
+    }
+
+    /// This row with its columns flattened now, with `shapes`, if they were left until read.
+    func withColumns(shapes: inout ColumnShapes) -> Row {
+        guard flat == nil, case .text(let text) = source else { return self }
+        return Row(eventID: eventID, eventJSON: text, columns: FlatEvent(Array(text), shapes: &shapes)?.row.columns ?? [:])
+    }
+
+    /// Whether the columns are flattened only when read.
+    var flattensLater: Bool { flat == nil }
+
+    /// The event's JSON text, when the row keeps it.
+    var eventText: ArraySlice<UInt8>? {
+        if case .text(let text) = source { return text }
+        return nil
     }
 
     /// The enriched event, unflattened.
@@ -34,7 +75,7 @@ public struct Row: Sendable, Equatable {
         case .tree(let event): return event
         case .text(let text):
             // The text was parsed once already, so it parses again.
-            guard case .object(let event)? = try? JSONValue(parsingBytes: text) else { return [:] }
+            guard case .object(let event)? = try? JSONValue(parsingBytes: Array(text)) else { return [:] }
             return event
         }
     }
@@ -60,6 +101,9 @@ public struct TableBatch: Sendable, Equatable {
     /// Column names identifying a row (a synced collection's primary key): a destination that can update rows in
     /// place writes a row whose key it already holds over the old one (PostgreSQL), others append. Empty: append.
     public var upsertKey: [String]
+    /// Whether the destination may answer before the rows are durable, so a bulk writer pays for durability once
+    /// per many batches (PostgreSQL: an asynchronous commit); `Destination.makeDurable()` then makes them so.
+    public var defersDurability = false
     /// What the destination's `encoder` made of these rows, when it ran; set after the rows are final.
     public var encoding: (any Sendable)?
     /// Column kinds the rows' source declared (a synced table's column types), by column name: a new column takes
@@ -75,6 +119,7 @@ public struct TableBatch: Sendable, Equatable {
     /// The encoding is derived from the rows, so it does not take part.
     public static func == (lhs: TableBatch, rhs: TableBatch) -> Bool {
         lhs.table == rhs.table && lhs.rows == rhs.rows && lhs.upsertKey == rhs.upsertKey && lhs.declaredKinds == rhs.declaredKinds
+            && lhs.defersDurability == rhs.defersDurability
     }
 }
 
@@ -119,6 +164,12 @@ public protocol Destination: AnyObject, Sendable {
     /// encoding it cannot use. The delivery runner shapes, then stores: for it, encoding in slices while the
     /// COPY sends (inside `store`) overlaps more, so it leaves this out.
     var encoder: BatchEncoder? { get }
+    /// Whether `encoder` writes each row from its event's JSON text alone when the row keeps it, so rows for it
+    /// need not be flattened first: replays then shape them without (`Row(eventJSON:)`).
+    var encodesEventText: Bool { get }
+    /// Makes every batch stored with `TableBatch.defersDurability` durable, answering `.allStored`, or
+    /// `.unreachable` when that cannot be confirmed (the connection they went through broke): some may be lost.
+    func makeDurable() async -> StoreOutcome
 }
 
 /// A destination that loads `CopyRows` as they are (PostgreSQL), sparing a synced table's rows the trip through
@@ -137,6 +188,8 @@ extension Destination {
     public var storesColumns: Bool { true }
     public var readsEvent: Bool { false }
     public var encoder: BatchEncoder? { nil }
+    public var encodesEventText: Bool { false }
+    public func makeDurable() async -> StoreOutcome { .allStored }
 }
 
 /// Why a destination test failed, in words a user can act on ("password authentication failed for user ...").

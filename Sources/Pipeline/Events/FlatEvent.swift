@@ -14,7 +14,7 @@ struct FlatEvent {
         guard let flat = try? JSONValue.flattenedObject(parsingBytes: json, naming: Self.name, array: Self.text, capture: Self.captured) else {
             return nil
         }
-        self.init(names: flat.names, values: flat.values, objects: flat.objects, captured: flat.captured, json: json, shapes: &shapes)
+        self.init(names: flat.names, values: flat.values, objects: flat.objects, captured: flat.captured, json: json[...], shapes: &shapes)
     }
 
     /// What the object `bytes[range]` holds under its top-level key `member`.
@@ -30,17 +30,17 @@ struct FlatEvent {
         let flat = try JSONValue.flattenedMember(member, parsingBytes: bytes, in: range, naming: name, array: text, capture: captured)
         guard let event = flat.range,
               let flatEvent = FlatEvent(names: flat.names, values: flat.values, objects: flat.objects, captured: flat.captured,
-                                        json: Array(bytes[event]), shapes: &shapes) else { return .absent(keys: flat.keys) }
+                                        json: bytes[event], shapes: &shapes) else { return .absent(keys: flat.keys) }
         return .event(flatEvent)
     }
 
     /// The event of the leaves parsed from `json`, its object's text.
-    private init?(names: [String], values: [JSONValue], objects: [String], captured: [JSONValue?], json: [UInt8], shapes: inout ColumnShapes) {
+    private init?(names: [String], values: [JSONValue], objects: [String], captured: [JSONValue?], json: ArraySlice<UInt8>, shapes: inout ColumnShapes) {
         let eventID = captured[0]?.stringValue ?? ""
         if let shape = shapes.shape(of: names), Self.distinct(objects, from: shape) {
             row = Row(eventID: eventID, eventJSON: json, columns: Columns(shape: shape, values: values))
         } else {
-            guard case .object(let event)? = try? JSONValue(parsingBytes: json) else { return nil }
+            guard case .object(let event)? = try? JSONValue(parsingBytes: Array(json)) else { return nil }
             row = Row(eventID: eventID, event: event, columns: Flattener.flatten(event, shapes: &shapes))
         }
         timestamp = captured[1]?.stringValue

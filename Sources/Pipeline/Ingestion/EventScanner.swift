@@ -1,3 +1,5 @@
+import Templates
+
 /// Checks an event request's JSON without building it: RFC 8259 grammar, nesting depth, and (for top-level objects)
 /// which of the keys enrichment cares about are present. Ingestion then writes the event's own bytes to the log
 /// with the enrichment fields appended, instead of parsing into a tree and encoding it again, which was most of a
@@ -26,6 +28,9 @@ struct EventScanner {
         var timestampString: Range<Int>?
         var eventIDString: Range<Int>?
         var apiKeyString: Range<Int>?
+        /// A number has an exponent or more than 308 digits, or values nest deeper than 64: whether the parser
+        /// reads the object (a double's range, its own depth bound) is for the parser to say.
+        var needsParser = false
     }
 
     struct Failure: Error, Equatable {
@@ -36,6 +41,9 @@ struct EventScanner {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private static let maximumDepth = 512
+    /// Set by what makes `Object.needsParser`.
+    private var needsParser = false
+    private static let plainDepth = 64
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -77,6 +85,14 @@ struct EventScanner {
         return objects
     }
 
+    /// The string whose JSON text is `json[range]`, quotes included.
+    static func string(_ range: Range<Int>?, in json: [UInt8]) -> String? {
+        guard let range else { return nil }
+        let inner = json[(range.lowerBound + 1)..<(range.upperBound - 1)]
+        guard inner.contains(UInt8(ascii: "\\")) else { return String(decoding: inner, as: UTF8.self) }
+        return (try? JSONValue(parsingBytes: Array(json[range])))?.stringValue
+    }
+
     private func failure(_ reason: String) -> Failure { Failure(reason: reason, offset: index) }
 
     private func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
@@ -107,6 +123,7 @@ struct EventScanner {
             }
         }
         object.range = object.range.lowerBound..<index
+        object.needsParser = needsParser
         return object
     }
 
@@ -172,6 +189,7 @@ struct EventScanner {
     }
 
     private mutating func scanValue(depth: Int) throws(Failure) {
+        if depth >= Self.plainDepth { needsParser = true }
         switch peek() {
         case UInt8(ascii: "{"): try scanObject(depth: depth + 1)
         case UInt8(ascii: "["):
@@ -267,12 +285,13 @@ struct EventScanner {
         }
         if peek() == UInt8(ascii: "-") { index += 1 }
         guard let first = peek(), first >= 48, first <= 57 else { throw failure("invalid character looking for beginning of value") }
-        if first == 48 { index += 1 } else { _ = digits() }
+        if first == 48 { index += 1 } else if digits() > 308 { needsParser = true }
         if peek() == UInt8(ascii: ".") {
             index += 1
             guard digits() > 0 else { throw failure("invalid number") }
         }
         if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
+            needsParser = true
             index += 1
             if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { index += 1 }
             guard digits() > 0 else { throw failure("invalid number") }

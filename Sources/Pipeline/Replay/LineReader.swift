@@ -28,6 +28,8 @@ public final class LineReader: @unchecked Sendable {
     private let fd: Int32
     private var inflater: Inflater?
     private var pending: [UInt8] = []
+    /// The buffer each `read` fills.
+    private var raw = [UInt8](repeating: 0, count: LineReader.readSize)
     /// Bytes of `pending` already searched for a newline.
     private var scanned = 0
     private var lineNumber = 0
@@ -65,7 +67,7 @@ public final class LineReader: @unchecked Sendable {
         var lines: [Line] = []
         var start = 0
         while lines.count < maxLines, start < maxBytes {
-            if let newline = pending[scanned...].firstIndex(of: UInt8(ascii: "\n")) {
+            if let newline = newline(from: scanned) {
                 lineNumber += 1
                 add(start..<newline, as: lineNumber, to: &lines)
                 start = newline + 1
@@ -87,10 +89,19 @@ public final class LineReader: @unchecked Sendable {
             try fill()
         }
         if lines.isEmpty, atEnd, start >= pending.count { return nil }
-        let chunk = Chunk(bytes: Array(pending[..<start]), lines: lines)
-        pending.removeFirst(start)
+        // The chunk takes the buffer as it is (bytes past its lines included); only those are copied, to go on.
+        let chunk = Chunk(bytes: pending, lines: lines)
+        pending = Array(pending[start...])
         scanned -= start
         return chunk
+    }
+
+    /// Where the next `\n` of `pending` from `offset` is.
+    private func newline(from offset: Int) -> Int? {
+        pending.withUnsafeBytes { bytes -> Int? in
+            guard offset < bytes.count, let found = memchr(bytes.baseAddress! + offset, 0x0A, bytes.count - offset) else { return nil }
+            return UnsafeRawPointer(found) - bytes.baseAddress!
+        }
     }
 
     private func add(_ range: Range<Int>, as number: Int, to lines: inout [Line]) {
@@ -104,25 +115,22 @@ public final class LineReader: @unchecked Sendable {
 
     /// Appends the next bytes of the file (inflated when gzip) to `pending`; sets `atEnd` at the end.
     private func fill() throws {
-        var raw = [UInt8](repeating: 0, count: Self.readSize)
         let count = raw.withUnsafeMutableBytes { buffer in
             var count: Int
             repeat { count = read(fd, buffer.baseAddress, buffer.count) } while count < 0 && errno == EINTR
             return count
         }
         guard count >= 0 else { throw FileError(operation: "read \(path)") }
-        raw.removeLast(raw.count - count)
         if bytesRead == 0, count >= 2, raw[0] == 0x1f, raw[1] == 0x8b {
             inflater = try Inflater()
         }
         bytesRead += UInt64(count)
         if let inflater {
-            try inflater.inflate(raw, endOfInput: count == 0, into: &pending)
-            if count == 0 { atEnd = true }
+            try inflater.inflate(raw[..<count], endOfInput: count == 0, into: &pending)
         } else {
-            pending += raw
-            if count == 0 { atEnd = true }
+            pending += raw[..<count]
         }
+        if count == 0 { atEnd = true }
     }
 }
 
@@ -140,7 +148,7 @@ private final class Inflater {
         inflateEnd(&stream)
     }
 
-    func inflate(_ input: [UInt8], endOfInput: Bool, into output: inout [UInt8]) throws {
+    func inflate(_ input: ArraySlice<UInt8>, endOfInput: Bool, into output: inout [UInt8]) throws {
         if endOfInput {
             // Input ended inside a member: the file was cut short.
             guard ended else { throw ReplayError.unreadable("gzip: the file ends in the middle of compressed data") }

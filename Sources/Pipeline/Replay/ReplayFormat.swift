@@ -54,10 +54,23 @@ public enum ReplayFormat: String, Sendable, Codable, CaseIterable {
         return nil
     }
 
+    /// Where in `bytes` the event object of the line `bytes[line]` is, when the scan vouches for it as the parser
+    /// would read it (`EventScanner.Object.needsParser`); nil otherwise, and for a line that holds no event.
+    func scannedEvent(in bytes: [UInt8], line: Range<Int>) -> Range<Int>? {
+        let scanned = bytes.withUnsafeBufferPointer { scan(UnsafeBufferPointer(rebasing: $0[line])) }
+        guard case .success(let (object, event)) = scanned, !object.needsParser else { return nil }
+        return (event.lowerBound + line.lowerBound)..<(event.upperBound + line.lowerBound)
+    }
+
     /// Where in `line` its event object is (braces included), or why it holds none, as `event(in:)` decides.
     func locate(_ line: UnsafeBufferPointer<UInt8>) -> Result<Range<Int>, Malformed> {
+        scan(line).map(\.event)
+    }
+
+    /// The line's top-level object, scanned, and where its event is.
+    private func scan(_ line: UnsafeBufferPointer<UInt8>) -> Result<(object: EventScanner.Object, event: Range<Int>), Malformed> {
         // Only a line with non-ASCII bytes can be invalid UTF-8; checking it copies the line, so ASCII skips that.
-        if line.contains(where: { $0 >= 0x80 }), String(validating: line, as: UTF8.self) == nil {
+        if !Self.isASCII(line), String(validating: line, as: UTF8.self) == nil {
             return .failure(Malformed(reason: "not JSON: invalid UTF-8"))
         }
         var scanner = EventScanner(line)
@@ -70,12 +83,27 @@ public enum ReplayFormat: String, Sendable, Codable, CaseIterable {
         }
         switch self {
         case .raw_json:
-            return .success(object.range)
+            return .success((object, object.range))
         case .fallback:
-            if let event = object.eventRange { return .success(event) }
+            if let event = object.eventRange { return .success((object, event)) }
             if object.hasMalformedEvent { return .failure(Malformed(reason: Self.keptMalformed)) }
             return .failure(Malformed(reason: Self.noEvent))
         }
+    }
+
+    /// Whether no byte of `bytes` has its high bit set, eight at a time.
+    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        var high: UInt64 = 0
+        while index + 8 <= bytes.count {
+            high |= UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)
+            index += 8
+        }
+        while index < bytes.count {
+            high |= UInt64(bytes[index])
+            index += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
     }
 
     private static let keptMalformed = "it keeps a log record that was never an event (malformed_event)"

@@ -184,6 +184,7 @@ public final class ReplayService: @unchecked Sendable {
         // The runner's shaping, with the destination's encoding added: a replay shapes while it stores.
         var shaper = runner.shaper
         shaper.encoder = writer.destination.encoder
+        shaper.encodesEventText = writer.destination.encodesEventText
         let replayer = Replayer(open: prepared.open, format: prepared.request.format, skipMalformed: prepared.request.skipMalformed,
                                 resumeAfter: prepared.resumeAfter, shaper: shaper, writer: writer)
         func update(_ change: (inout Job) -> Void) {

@@ -18,6 +18,8 @@ package final class PostgresConnection: @unchecked Sendable {
     private var waiting: CheckedContinuation<Result<Void, PostgresError>, Never>?
     private let queryTimeout: Duration
     private(set) var isClosed = false
+    /// Whether this session's commits wait for their WAL to be flushed (`synchronous_commit`, on by default).
+    var commitsWaitForFlush = true
 
     init(loop: EventLoop, conn: OpaquePointer, queryTimeout: Duration) throws(PostgresError) {
         self.loop = loop

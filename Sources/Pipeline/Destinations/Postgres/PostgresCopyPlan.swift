@@ -101,6 +101,11 @@ struct PostgresCopyPlan: Sendable {
         }
     }
 
+    /// A plan made elsewhere (`Draft`), of the parts described above.
+    init(columns: [String], text: [UInt8], lineEnds: [Int], rowOfLine: [Int], unchecked: [UInt8], rejected: [Int: String]) {
+        (self.columns, self.text, self.lineEnds, self.rowOfLine, self.unchecked, self.rejected) = (columns, text, lineEnds, rowOfLine, unchecked, rejected)
+    }
+
     /// Adds the lines of `other`, a plan of the rows that follow this plan's (their batch indexes start at
     /// `rowOffset`), with the same columns: a batch planned in slices becomes one plan.
     mutating func append(_ other: PostgresCopyPlan, rowOffset: Int) {
@@ -120,65 +125,8 @@ struct PostgresCopyPlan: Sendable {
     private mutating func appendLine(_ cells: [JSONValue?]) {
         for (position, cell) in cells.enumerated() {
             if position > 0 { text.append(UInt8(ascii: "\t")) }
-            switch cell {
-            case nil, .null?:
-                text.append(UInt8(ascii: "\\"))
-                text.append(UInt8(ascii: "N"))
-            case .bool(let flag)?: text.append(contentsOf: (flag ? "true" : "false").utf8)
-            case .number(let number)?:
-                if number.rounded() == number, abs(number) < 9_007_199_254_740_992 {
-                    text.append(contentsOf: String(Int64(number)).utf8)
-                } else {
-                    // Swift's shortest round-trip form (`5.05`, `1e+21`), which PostgreSQL reads exactly; Go's
-                    // formatter was a third of the COPY cost.
-                    text.append(contentsOf: number.description.utf8)
-                }
-            case .string(let string)?: appendEscaped(string)
-            case let nested?: appendEscaped(EventJSON.text(nested))
-            }
+            CopyCells.append(cell ?? .null, to: &text)
         }
         text.append(UInt8(ascii: "\n"))
-    }
-
-    /// Appends `string` escaped (`CopyText`).
-    private mutating func appendEscaped(_ string: String) {
-        var string = string
-        string.withUTF8 { CopyText.appendEscaped($0, to: &text) }
-    }
-}
-
-extension PostgresCopyPlan {
-    /// A batch's COPY planned before its table is known, on a background thread while the batch before is stored
-    /// (`Destination.encoder`). It holds as it is when the table's columns take every kind of value planned into
-    /// them: one check per column rather than one per value.
-    struct Draft: Sendable {
-        let kinds: [String: ColumnKind]
-        let plan: PostgresCopyPlan
-
-        init(rows: [Row]) {
-            kinds = PostgresCopyPlan.columnKinds(of: rows)
-            plan = PostgresCopyPlan(rows: rows, kinds: kinds, table: [:])
-        }
-
-        /// Whether `table` takes every value of the plan, so no row of it is refused before sending.
-        func fits(_ table: [String: PostgresColumn]) -> Bool {
-            zip(plan.columns, plan.unchecked).allSatisfy { name, kinds in
-                guard let column = table[name]?.kind else { return true }
-                return ColumnKind.allCases.allSatisfy { kinds & $0.bit == 0 || column.accepts($0) }
-            }
-        }
-    }
-}
-
-extension ColumnKind {
-    /// The kind as one bit of a set of kinds.
-    var bit: UInt8 {
-        switch self {
-        case .text: 1
-        case .integer: 2
-        case .float: 4
-        case .boolean: 8
-        case .timestamp: 16
-        }
     }
 }

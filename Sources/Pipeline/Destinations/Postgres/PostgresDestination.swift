@@ -15,6 +15,12 @@ public final class PostgresDestination: CopyRowsDestination, @unchecked Sendable
     private let loop: EventLoop
     private let tables: PostgresTables
     private let link: PostgresLink
+    /// The connection whose commits were not waited on (`TableBatch.defersDurability`) since the last
+    /// `makeDurable()`, and whether one before it broke with such commits.
+    private var unflushed: PostgresConnection?
+    private var lostFlush = false
+    /// The server refused `SET synchronous_commit` (Redshift): every commit is durable.
+    private var commitsAlwaysWait = false
 
     init(id: String, settings: Settings, context: DestinationContext) {
         self.id = id
@@ -48,6 +54,7 @@ public final class PostgresDestination: CopyRowsDestination, @unchecked Sendable
     /// Stores `batch`, reading the table's columns again once when a statement shows the cache stale.
     private func write(_ batch: TableBatch) async throws(PostgresError) -> [Int: String] {
         let connection = try await link.connected()
+        try await setCommitsWait(!batch.defersDurability, on: connection)
         let table = PostgresIdentifier.fitted(batch.table)
         do throws(PostgresError) {
             return try await write(batch, into: table, on: connection)
@@ -113,6 +120,39 @@ public final class PostgresDestination: CopyRowsDestination, @unchecked Sendable
             + (updates.isEmpty ? "NOTHING" : "UPDATE SET \(updates.joined(separator: ", "))") + "; DROP TABLE \(staging)")
     }
 
+    /// Sets the session's `synchronous_commit`, remembering a connection that commits without waiting.
+    private func setCommitsWait(_ wait: Bool, on connection: PostgresConnection) async throws(PostgresError) {
+        if !wait, !commitsAlwaysWait {
+            if let unflushed, unflushed !== connection { lostFlush = true }
+            unflushed = connection
+        }
+        guard connection.commitsWaitForFlush != wait, !commitsAlwaysWait else { return }
+        do throws(PostgresError) {
+            try await connection.query("SET synchronous_commit = \(wait ? "on" : "off")")
+            connection.commitsWaitForFlush = wait
+        } catch .statement {
+            commitsAlwaysWait = true
+            unflushed = nil
+        }
+    }
+
+    /// A transaction that writes (an id assigned) and commits waiting for the WAL to be flushed, which flushes the
+    /// commits before it too.
+    public func makeDurable() async -> StoreOutcome {
+        loop.assertInLoop()
+        defer { (unflushed, lostFlush) = (nil, false) }
+        guard let connection = unflushed else { return lostFlush ? .unreachable("a connection broke before its commits were flushed") : .allStored }
+        guard !lostFlush, connection.isUsable else { return .unreachable("a connection broke before its commits were flushed") }
+        do throws(PostgresError) {
+            try await connection.query("SET synchronous_commit = on; SELECT txid_current()")
+            connection.commitsWaitForFlush = true
+            return .allStored
+        } catch {
+            link.drop()
+            return .unreachable(error.description)
+        }
+    }
+
     /// Stores `rows` as `CopyRowsDestination` says: one COPY of their text when every table column they fill has
     /// their kind, since each value goes in as the source printed it, which only such a column reads as it would
     /// the value's JSON (a float column also takes integers).
@@ -131,6 +171,7 @@ public final class PostgresDestination: CopyRowsDestination, @unchecked Sendable
         let table = PostgresIdentifier.fitted(name)
         do throws(PostgresError) {
             let connection = try await link.connected()
+            try await setCommitsWait(true, on: connection)
             do throws(PostgresError) {
                 return try await copy(rows, columns: columns, kinds: kinds, key: key, into: table, on: connection) ? .allStored : nil
             } catch .statement(let error) where error.meansStaleSchema {
@@ -163,6 +204,8 @@ public final class PostgresDestination: CopyRowsDestination, @unchecked Sendable
         { batch in batch.upsertKey.isEmpty ? PostgresCopyPlan.Draft(rows: batch.rows) : nil }
     }
 
+    public var encodesEventText: Bool { true }
+
     /// COPYs `rows` into `table` (or, with `copyInto`, into that relation of the same shape), typed by `table`'s
     /// columns, new ones by `declared` (fitted names) before values; `draft` is the rows' plan made ahead by
     /// `encoder`, if it ran.
@@ -192,7 +235,9 @@ public final class PostgresDestination: CopyRowsDestination, @unchecked Sendable
         var sliceStart: Int
         var upcoming: Task<PostgresCopyPlan, any Error>?
         var whole: [UInt8]?
-        if let draft, draft.fits(columns) {
+        let fits = draft?.fits(columns) == true
+        let rows = fits ? rows : try await Self.flattened(rows)
+        if let draft, fits {
             plan = draft.plan
             (sliceStart, upcoming, whole) = (rows.count, nil, draft.plan.text)
         } else {
@@ -261,6 +306,20 @@ public final class PostgresDestination: CopyRowsDestination, @unchecked Sendable
             }
         }
         return rejected
+    }
+
+    /// `rows` with the columns of those that left them until read flattened once, sharing shapes, so they are
+    /// planned value by value as any other rows.
+    private static func flattened(_ rows: [Row]) async throws(PostgresError) -> [Row] {
+        guard rows.contains(where: \.flattensLater) else { return rows }
+        do {
+            return try await BackgroundWork.shared.run {
+                var shapes = ColumnShapes()
+                return rows.map { $0.withColumns(shapes: &shapes) }
+            }
+        } catch {
+            throw .unreachable("the node is stopping")
+        }
     }
 
     /// Rows per slice of the first attempt: small enough that the server starts loading soon, large enough that a
