@@ -1,3 +1,4 @@
+import Glibc
 import Templates
 
 /// Checks an event request's JSON without building it: RFC 8259 grammar, nesting depth, and (for top-level objects)
@@ -129,15 +130,8 @@ struct EventScanner {
 
     enum Key { case timestamp, eventID, userAgent, event, malformedEvent, apiKey, other }
 
-    private static let timestampKey = Array("_timestamp".utf8)
-    private static let eventIDKey = Array("eventn_ctx_event_id".utf8)
-    private static let userAgentKey = Array("user_agent".utf8)
-    private static let eventKey = Array("event".utf8)
-    private static let malformedEventKey = Array("malformed_event".utf8)
-    private static let apiKeyKey = Array("api_key".utf8)
-
-    /// Scans `{...}` at `index`; for a top-level object (`visit` given) reports each key and where its value began.
-    private mutating func scanObject(depth: Int, visit: ((Key, Int, EventScanner) -> Void)? = nil) throws(Failure) {
+    /// Scans `{...}` at `index`; for a top-level object (depth 1) reports each key and where its value began.
+    private mutating func scanObject(depth: Int, visit: (Key, Int, EventScanner) -> Void = { _, _, _ in }) throws(Failure) {
         guard depth <= Self.maximumDepth else { throw failure("nesting too deep") }
         index += 1
         skipWhitespace()
@@ -150,14 +144,14 @@ struct EventScanner {
             guard peek() == UInt8(ascii: "\"") else { throw failure("expected object key") }
             let keyStart = index + 1
             let plain = try scanString()
-            let key = visit == nil ? Key.other : classify(keyStart..<(index - 1), plain: plain)
+            let key = depth == 1 ? classify(keyStart..<(index - 1), plain: plain) : .other
             skipWhitespace()
             guard peek() == UInt8(ascii: ":") else { throw failure("expected : after object key") }
             index += 1
             skipWhitespace()
             let valueStart = index
             try scanValue(depth: depth)
-            visit?(key, valueStart, self)
+            if depth == 1 { visit(key, valueStart, self) }
             skipWhitespace()
             if peek() == UInt8(ascii: ",") { index += 1; continue }
             guard peek() == UInt8(ascii: "}") else { throw failure("expected , or } in object") }
@@ -170,16 +164,17 @@ struct EventScanner {
     /// which enrichment then treats as absent (the appended field wins as the last occurrence, or duplicates it).
     private func classify(_ range: Range<Int>, plain: Bool) -> Key {
         guard plain else { return .other }
-        func equals(_ key: [UInt8]) -> Bool {
-            range.count == key.count && key.indices.allSatisfy { bytes[range.lowerBound + $0] == key[$0] }
+        func equals(_ key: StaticString) -> Bool {
+            memcmp(bytes.baseAddress! + range.lowerBound, key.utf8Start, range.count) == 0
         }
-        if equals(Self.timestampKey) { return .timestamp }
-        if equals(Self.eventIDKey) { return .eventID }
-        if equals(Self.userAgentKey) { return .userAgent }
-        if equals(Self.eventKey) { return .event }
-        if equals(Self.malformedEventKey) { return .malformedEvent }
-        if equals(Self.apiKeyKey) { return .apiKey }
-        return .other
+        switch range.count {
+        case 5: return equals("event") ? .event : .other
+        case 7: return equals("api_key") ? .apiKey : .other
+        case 10: return equals("_timestamp") ? .timestamp : equals("user_agent") ? .userAgent : .other
+        case 15: return equals("malformed_event") ? .malformedEvent : .other
+        case 19: return equals("eventn_ctx_event_id") ? .eventID : .other
+        default: return .other
+        }
     }
 
     private func isNull(from start: Int) -> Bool { bytes[start] == UInt8(ascii: "n") }
@@ -226,11 +221,8 @@ struct EventScanner {
     private mutating func scanString() throws(Failure) -> Bool {
         index += 1
         var plain = true
-        while index < bytes.count {
-            // Most of an event's bytes are inside strings: eight at a time while none needs a look.
-            while index + 8 <= bytes.count, !Self.mayEndOrEscape(UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)) {
-                index += 8
-            }
+        while true {
+            index = JSONText.stringRunEnd(in: bytes, from: index)
             guard index < bytes.count else { break }
             let byte = bytes[index]
             index += 1
@@ -253,24 +245,11 @@ struct EventScanner {
                 default:
                     throw failure("invalid escape in string")
                 }
-            case 0..<0x20:
-                throw failure("control character in string")
             default:
-                continue
+                throw failure("control character in string")
             }
         }
         throw failure("unterminated string")
-    }
-
-    /// Whether any of the eight bytes in `word` may be a quote, a backslash or a control character (below 0x20).
-    /// Exact for none, so a false answer skips them all; a true one (rarely wrong) sends them through the byte loop.
-    private static func mayEndOrEscape(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
-        // A byte below 0x20 borrows into its high bit when 0x20 is taken from it; bytes from 0x80 have it set already.
-        let control = (word &- ones &* 0x20) & ~word & highs != 0
-        return control || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C))
     }
 
     private static func isHex(_ byte: UInt8) -> Bool {

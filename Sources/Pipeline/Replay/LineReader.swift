@@ -115,22 +115,38 @@ public final class LineReader: @unchecked Sendable {
 
     /// Appends the next bytes of the file (inflated when gzip) to `pending`; sets `atEnd` at the end.
     private func fill() throws {
-        let count = raw.withUnsafeMutableBytes { buffer in
-            var count: Int
-            repeat { count = read(fd, buffer.baseAddress, buffer.count) } while count < 0 && errno == EINTR
-            return count
-        }
-        guard count >= 0 else { throw FileError(operation: "read \(path)") }
-        if bytesRead == 0, count >= 2, raw[0] == 0x1f, raw[1] == 0x8b {
-            inflater = try Inflater()
-        }
-        bytesRead += UInt64(count)
+        var count = 0
         if let inflater {
+            count = raw.withUnsafeMutableBytes { readSome(into: $0) }
+            guard count >= 0 else { throw FileError(operation: "read \(path)") }
             try inflater.inflate(raw[..<count], endOfInput: count == 0, into: &pending)
         } else {
-            pending += raw[..<count]
+            // Read straight behind the bytes kept (at most a line when a chunk starts) in a buffer made for both.
+            let kept = pending.count
+            pending = pending.withUnsafeBufferPointer { old in
+                [UInt8](unsafeUninitializedCapacity: kept + Self.readSize) { buffer, initialized in
+                    _ = buffer.initialize(fromContentsOf: old)
+                    count = readSome(into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[kept...])))
+                    initialized = kept + max(count, 0)
+                }
+            }
+            guard count >= 0 else { throw FileError(operation: "read \(path)") }
+            if bytesRead == 0, count >= 2, pending[0] == 0x1f, pending[1] == 0x8b {
+                let compressed = pending[kept...]
+                pending.removeSubrange(kept...)
+                inflater = try Inflater()
+                try inflater!.inflate(compressed, endOfInput: false, into: &pending)
+            }
         }
+        bytesRead += UInt64(count)
         if count == 0 { atEnd = true }
+    }
+
+    /// `read(2)` into `buffer`, again when interrupted: the bytes read, 0 at the end, -1 on failure.
+    private func readSome(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        var count: Int
+        repeat { count = read(fd, buffer.baseAddress, buffer.count) } while count < 0 && errno == EINTR
+        return count
     }
 }
 

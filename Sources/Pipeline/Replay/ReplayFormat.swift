@@ -70,7 +70,7 @@ public enum ReplayFormat: String, Sendable, Codable, CaseIterable {
     /// The line's top-level object, scanned, and where its event is.
     private func scan(_ line: UnsafeBufferPointer<UInt8>) -> Result<(object: EventScanner.Object, event: Range<Int>), Malformed> {
         // Only a line with non-ASCII bytes can be invalid UTF-8; checking it copies the line, so ASCII skips that.
-        if !Self.isASCII(line), String(validating: line, as: UTF8.self) == nil {
+        if !JSONText.isASCII(line), String(validating: line, as: UTF8.self) == nil {
             return .failure(Malformed(reason: "not JSON: invalid UTF-8"))
         }
         var scanner = EventScanner(line)
@@ -89,21 +89,6 @@ public enum ReplayFormat: String, Sendable, Codable, CaseIterable {
             if object.hasMalformedEvent { return .failure(Malformed(reason: Self.keptMalformed)) }
             return .failure(Malformed(reason: Self.noEvent))
         }
-    }
-
-    /// Whether no byte of `bytes` has its high bit set, eight at a time.
-    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var index = 0
-        var high: UInt64 = 0
-        while index + 8 <= bytes.count {
-            high |= UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)
-            index += 8
-        }
-        while index < bytes.count {
-            high |= UInt64(bytes[index])
-            index += 1
-        }
-        return high & 0x8080_8080_8080_8080 == 0
     }
 
     private static let keptMalformed = "it keeps a log record that was never an event (malformed_event)"

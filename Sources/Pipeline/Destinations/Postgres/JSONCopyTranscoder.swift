@@ -166,16 +166,11 @@ struct JSONCopyTranscoder {
 
         /// A key without escapes: its bytes, quotes excluded.
         private mutating func readKey() -> Range<Int>? {
-            index += 1
-            let start = index
-            var ascii = true
-            while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"), bytes[index] >= 0x20 {
-                if bytes[index] >= 0x80 { ascii = false }
-                index += 1
-            }
+            let start = index + 1
+            index = JSONText.stringRunEnd(in: bytes, from: start)
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
             let key = start..<index
-            guard ascii || Self.isUTF8(UnsafeBufferPointer(rebasing: bytes[key])) else { return nil }
+            guard Self.isUTF8(UnsafeBufferPointer(rebasing: bytes[key])) else { return nil }
             index += 1
             return key
         }
@@ -185,15 +180,11 @@ struct JSONCopyTranscoder {
             index += 1
             while true {
                 let start = index
-                var ascii = true
                 // A run without escapes holds nothing COPY escapes either (JSON strings hold no control characters).
-                while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"), bytes[index] >= 0x20 {
-                    if bytes[index] >= 0x80 { ascii = false }
-                    index += 1
-                }
+                index = JSONText.stringRunEnd(in: bytes, from: start)
                 guard index < bytes.count else { return false }
                 let run = UnsafeBufferPointer(rebasing: bytes[start..<index])
-                guard ascii || Self.isUTF8(run) else { return false }
+                guard Self.isUTF8(run) else { return false }
                 text.append(contentsOf: run)
                 switch bytes[index] {
                 case UInt8(ascii: "\""):
@@ -323,6 +314,7 @@ struct JSONCopyTranscoder {
         }
 
         private static func isUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            if JSONText.isASCII(bytes) { return true }
             var parser = Unicode.UTF8.ForwardParser()
             var iterator = bytes.makeIterator()
             while true {
