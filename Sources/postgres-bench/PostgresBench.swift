@@ -6,8 +6,9 @@ import NodeConfig
 import Pipeline
 import Templates
 
-/// Stores generated events through the `postgres` destination, as the delivery runner would, and prints the rows
-/// per second, to set beside `psql \copy` of the same rows. Rows are appended to `public.bench_events`, which
+/// Stores generated events through the `postgres` destination, as the delivery runner would (each batch of event
+/// texts encoded by the destination's encoder, then stored), and prints the rows per second, to set beside
+/// `psql \copy` of the same rows. Rows are appended to `public.bench_events`, which
 /// the first run creates; drop it between runs so each one measures the same work.
 ///
 /// Usage: `postgres-bench <host> <port> <db> <username> <password> [rows (1000000)] [batch rows (10000)]`
@@ -32,13 +33,14 @@ struct PostgresBench {
         let context = DestinationContext(loop: loop, http: HTTPClient(loop: loop), templates: TemplateEvaluator(),
                                          dataDirectory: FileManager.default.currentDirectoryPath, logger: Logger(label: "postgres-bench"))
         let destination = DestinationSettings.make(config, context: context)
-        var shapes = ColumnShapes()
         let batches = stride(from: 0, to: total, by: batchRows).map { start in
-            TableBatch(table: "bench_events", rows: (start..<min(start + batchRows, total)).map { event($0, shapes: &shapes) })
+            TableBatch(table: "bench_events", rows: (start..<min(start + batchRows, total)).map { Row(eventJSON: event($0)[...]) })
         }
+        let encoder = destination.encoder
         let seconds = try await Task(executorPreference: loop) {
             let start = ContinuousClock.now
-            for batch in batches {
+            for var batch in batches {
+                batch.encoding = encoder?(batch)
                 let outcome = await destination.store(batch)
                 guard outcome == .allStored else {
                     await destination.close()
@@ -53,8 +55,8 @@ struct PostgresBench {
         print(#"{"rows": \#(total), "batch_rows": \#(batchRows), "seconds": \#(seconds), "rows_per_second": \#(Int(Double(total) / seconds))}"#)
     }
 
-    /// Event `index`: the fields a tracked page view has after flattening.
-    static func event(_ index: Int, shapes: inout ColumnShapes) -> Row {
+    /// Event `index` as the log holds it: the fields a tracked page view has after flattening.
+    static func event(_ index: Int) -> [UInt8] {
         let columns: [String: JSONValue] = [
             "eventn_ctx_event_id": .string("bench-\(index)"),
             "_timestamp": .string(RFC3339.format(seconds: 1_790_000_000 + Int64(index), nanoseconds: 0)),
@@ -65,7 +67,7 @@ struct PostgresBench {
             "duration": .number(Double(index % 1000) / 10 + 0.05),
             "is_new": .bool(index % 3 == 0),
         ]
-        return Row(eventID: "bench-\(index)", event: columns, columns: shapes.columns(columns))
+        return EventJSON.bytes(columns)
     }
 }
 

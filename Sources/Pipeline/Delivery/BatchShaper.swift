@@ -59,11 +59,7 @@ struct BatchShaper: Sendable {
     func shape(_ entries: [LogEntry]) -> Shaped {
         var shaped = Shaped()
         for entry in entries {
-            if takesEventJSON, let flat = FlatEvent(entry.payload, shapes: &shaped.shapes) {
-                if shaped.oldestTimestamp == nil, let stamp = flat.timestamp { shaped.oldestTimestamp = RFC3339.parse(stamp)?.seconds }
-                if accepts(flat.apiKey) { append(flat.row, table: constantTable!, to: &shaped) }
-                continue
-            }
+            // Text first: with it no event is parsed (files, and destinations that encode from it).
             if takesEventText, let object = scanned(entry.payload) {
                 if shaped.oldestTimestamp == nil, let stamp = EventScanner.string(object.timestampString, in: entry.payload) {
                     shaped.oldestTimestamp = RFC3339.parse(stamp)?.seconds
@@ -71,6 +67,11 @@ struct BatchShaper: Sendable {
                 if accepts(EventScanner.string(object.apiKeyString, in: entry.payload)) {
                     addText(entry.payload[...], to: &shaped)
                 }
+                continue
+            }
+            if takesEventJSON, let flat = FlatEvent(entry.payload, shapes: &shaped.shapes) {
+                if shaped.oldestTimestamp == nil, let stamp = flat.timestamp { shaped.oldestTimestamp = RFC3339.parse(stamp)?.seconds }
+                if accepts(flat.apiKey) { append(flat.row, table: constantTable!, to: &shaped) }
                 continue
             }
             guard case .object(let event)? = try? JSONValue(parsingBytes: entry.payload) else {

@@ -38,8 +38,14 @@ public final class DeliveryRunner: @unchecked Sendable {
         self.log = log
         self.offsets = offsets
         self.fallback = fallback
-        shaper = BatchShaper(tableNameTemplate: config.tableNameTemplate, templates: templates, accepts: accepts,
-                             flattens: destination.storesColumns, readsEvent: destination.readsEvent)
+        var shaper = BatchShaper(tableNameTemplate: config.tableNameTemplate, templates: templates, accepts: accepts,
+                                 flattens: destination.storesColumns, readsEvent: destination.readsEvent)
+        if destination.encodesEventText {
+            // Encoding from the events' text costs less than flattening them, so the batch goes out encoded whole.
+            shaper.encoder = destination.encoder
+            shaper.encodesEventText = true
+        }
+        self.shaper = shaper
         self.logger = logger
         pause = try Pause(loop: log.loop)
         metrics = DeliveryMetrics(destination: config.id)

@@ -31,7 +31,7 @@ public struct Row: Sendable, Equatable {
     /// A row whose id and columns are read from `eventJSON` only if asked for: for destinations that store the
     /// text (files) or encode it themselves (`Destination.encodesEventText`), which need neither unless they refuse
     /// the row. The text is an object the parser reads (`EventScanner.Object` without `needsParser`).
-    init(eventJSON: ArraySlice<UInt8>) {
+    public init(eventJSON: ArraySlice<UInt8>) {
         id = nil
         source = .text(eventJSON)
         flat = nil
@@ -159,10 +159,10 @@ public protocol Destination: AnyObject, Sendable {
     /// event as its JSON text, parsed only for a refused row's fallback line.
     var readsEvent: Bool { get }
     /// Work on a batch that needs none of the destination's state, such as encoding its rows, or nil for none.
-    /// Callers that shape batches while the one before is stored (replays) run it there, on a background thread,
-    /// and keep its result in `TableBatch.encoding`, so `store` starts sending at once; `store` ignores an
-    /// encoding it cannot use. The delivery runner shapes, then stores: for it, encoding in slices while the
-    /// COPY sends (inside `store`) overlaps more, so it leaves this out.
+    /// Callers run it where they shape batches, on a background thread (replays: while the batch before is
+    /// stored), and keep its result in `TableBatch.encoding`, so `store` starts sending at once; `store` ignores an
+    /// encoding it cannot use. The delivery runner runs it only with `encodesEventText`: rows it must flatten
+    /// first are better encoded in slices while the COPY sends (inside `store`).
     var encoder: BatchEncoder? { get }
     /// Whether `encoder` writes each row from its event's JSON text alone when the row keeps it, so rows for it
     /// need not be flattened first: replays then shape them without (`Row(eventJSON:)`).
