@@ -6,9 +6,11 @@ import NodeConfig
 import Pipeline
 import Templates
 
-/// Stores generated events through the `postgres` destination, as the delivery runner would (each batch of event
-/// texts encoded by the destination's encoder, then stored), and prints the rows per second, to set beside
-/// `psql \copy` of the same rows. Rows are appended to `public.bench_events`, which
+/// Stores generated events through the `postgres` destination as the delivery runner does with a backlog (each
+/// batch of event texts encoded by the destination's encoder on a background thread while the one before is
+/// stored, then stored without waiting for durability but at every 16th batch and the last,
+/// `DeliveryRunner.chunksPerDurablePoint`), and prints the rows per second, to set beside `psql \copy` of the same
+/// rows. Rows are appended to `public.bench_events`, which
 /// the first run creates; drop it between runs so each one measures the same work.
 ///
 /// Usage: `postgres-bench <host> <port> <db> <username> <password> [rows (1000000)] [batch rows (10000)]`
@@ -39,9 +41,26 @@ struct PostgresBench {
         let encoder = destination.encoder
         let seconds = try await Task(executorPreference: loop) {
             let start = ContinuousClock.now
-            for var batch in batches {
-                batch.encoding = encoder?(batch)
-                let outcome = await destination.store(batch)
+            @Sendable func encoded(_ batch: TableBatch) async throws -> TableBatch {
+                var encoded = batch
+                encoded.encoding = try await BackgroundWork.shared.run { encoder?(batch) }
+                return encoded
+            }
+            var unflushed = 0
+            var upcoming = Task { try await encoded(batches[0]) }
+            for index in batches.indices {
+                var batch = try await upcoming.value
+                if index + 1 < batches.count {
+                    let next = batches[index + 1]
+                    upcoming = Task { try await encoded(next) }
+                }
+                batch.defersDurability = index < batches.count - 1
+                var outcome = await destination.store(batch)
+                if batch.defersDurability { unflushed += 1 }
+                if outcome == .allStored, !batch.defersDurability || unflushed == DeliveryRunner.chunksPerDurablePoint, unflushed > 0 {
+                    unflushed = 0
+                    outcome = await destination.makeDurable()
+                }
                 guard outcome == .allStored else {
                     await destination.close()
                     throw BenchError(reason: "a batch was not stored: \(outcome)")

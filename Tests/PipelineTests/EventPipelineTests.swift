@@ -176,6 +176,46 @@ import TestSupport
         #expect(await check.finish() == 0)
     }
 
+    @Test func aBacklogReachesPostgresWrittenFromTheEventsTextWithTheOffsetCommittedAtDurablePoints() async throws {
+        let server = try await PostgresServer.shared.value
+        let fixture = try PipelineFixture()
+        let loop = fixture.loop
+        let context = fixture.context(http: HTTPClient(loop: loop))
+        let schema = "pipeline_\(UInt32.random(in: 0...UInt32.max))"
+        let datasource: ConfigValue = .map([
+            "host": .string("127.0.0.1"), "port": .int(server.port), "db": .string(PostgresServer.database), "schema": .string(schema),
+            "username": .string(PostgresServer.user), "password": .string(PostgresServer.password),
+        ])
+        // The default table name is a constant: rows keep their text and the COPY is written from it.
+        let destinations = [try DestinationConfig(id: "pg", value: .map(["type": .string("postgres"), "datasource": datasource]), path: "destinations.pg")]
+        // Six stream chunks of 2,000: the first five deferred, the last durable with them. One event's amount does
+        // not fit the column the others made (fallback, with its id); one holds an array (flattened the slow way).
+        let count = 12_000
+        let events = (0..<count).map { index in
+            let amount: JSONValue = index == 7_777 ? .string("lots") : .number(Double(index))
+            var fields: [String: JSONValue] = ["amount": amount, "user": .object(["id": .string("u\(index % 7)")])]
+            if index == 4_242 { fields["tags"] = .array([.string("a"), .number(1)]) }
+            return event(fields, id: "e\(index)")
+        }
+        let pipeline = try await fixture.harness.onLoop {
+            let pipeline = try await EventPipeline.start(settings: self.settings(fixture, destinations), context: context)
+            try await pipeline.accept(events)
+            return pipeline
+        }
+        #expect(try await eventually { pipeline.runners["pg"]?.committedOffset == UInt64(count) })
+        let fallback = try PipelineFixture.lines(of: fixture.directory + "/fallback/n1-errors-pg.log")
+        #expect(fallback.map { $0["event_id"] } == [.string("e7777")])
+        try await fixture.harness.onLoop {
+            await pipeline.close()
+            context.http.shutdown()
+        }
+        #expect(await fixture.finish() == 0)
+        let check = try await PostgresFixture(server: server)
+        let stored = try await check.query("SELECT count(*), count(DISTINCT eventn_ctx_event_id), sum(amount), max(tags), count(DISTINCT user_id) FROM \"\(schema)\".events")
+        #expect(stored == [["\(count - 1)", "\(count - 1)", "\((0..<count).reduce(0, +) - 7_777)", #"["a",1]"#, "7"]])
+        #expect(await check.finish() == 0)
+    }
+
 }
 
 extension EventPipeline {

@@ -21,6 +21,8 @@ public final class DeliveryRunner: @unchecked Sendable {
     private let pause: Pause
     private let metrics: DeliveryMetrics
     private var task: Task<Void, Never>?
+    /// The chunk after the one being stored, read and shaped meanwhile (while more records wait).
+    private var upcoming: Task<Prepared?, any Error>?
     private var stopping = false
     private var random = SystemRandomNumberGenerator()
     /// The offset every event below has been stored or sent to fallback.
@@ -28,6 +30,9 @@ public final class DeliveryRunner: @unchecked Sendable {
 
     /// Records per read: small in stream mode to keep latency low, large in batch mode for bulk writes.
     private var chunkSize: Int { config.mode == .stream ? 2_000 : 5_000 }
+    /// Chunks stored without waiting for durability (`TableBatch.defersDurability`) while more records wait,
+    /// before a durable point: one commit waiting for the disk per chunk held back a backlog's delivery.
+    public static let chunksPerDurablePoint = 16
 
     /// - Parameter accepts: whether an event sent with the API key of this id (nil: no key) goes to this destination.
     public init(config: DestinationConfig, destination: any Destination, log: EventLog, offsets: OffsetStore,
@@ -63,6 +68,7 @@ public final class DeliveryRunner: @unchecked Sendable {
         pause.wake()
         log.interruptWaits()
         await task?.value
+        _ = try? await upcoming?.value
         pause.close()
         await destination.close()
         fallback.close()
@@ -74,6 +80,8 @@ public final class DeliveryRunner: @unchecked Sendable {
         committedOffset = start
         offsets.commit(start, for: config.id)
         var position: LogPosition?
+        // Chunks stored since the last durable point; the offset is committed at durable points only.
+        var unflushed = 0
         while !stopping {
             do {
                 if position == nil { position = try await log.position(of: start) }
@@ -83,13 +91,33 @@ public final class DeliveryRunner: @unchecked Sendable {
                 }
                 repeat {
                     guard !stopping else { return }
-                    let (entries, next) = try await log.read(from: position!, limit: chunkSize)
-                    if entries.isEmpty { break }
-                    guard await deliver(entries) else { return }
-                    position = next
-                    committedOffset = next.offset
-                    offsets.commit(next.offset, for: config.id)
-                    metrics.lagEvents.record(Int(log.endOffset - next.offset))
+                    let prepared: Prepared?
+                    if let taken = upcoming {
+                        upcoming = nil
+                        prepared = try await taken.value
+                    } else {
+                        prepared = try await prepare(from: position!)
+                    }
+                    guard let chunk = prepared else { break }
+                    let deferring = destination.canDeferDurability && chunk.next.offset < log.endOffset
+                    if deferring { upcoming = Task(executorPreference: log.loop) { try await self.prepare(from: chunk.next) } }
+                    guard await deliver(chunk.shaped, defersDurability: deferring) else { return }
+                    position = chunk.next
+                    if deferring { unflushed += 1 }
+                    guard !deferring || unflushed == Self.chunksPerDurablePoint else { continue }
+                    if unflushed > 0 {
+                        unflushed = 0
+                        guard await madeDurable() else {
+                            // What went through a broken connection may be lost: deliver it again.
+                            _ = try? await upcoming?.value
+                            upcoming = nil
+                            position = try await log.position(of: committedOffset)
+                            continue
+                        }
+                    }
+                    committedOffset = chunk.next.offset
+                    offsets.commit(chunk.next.offset, for: config.id)
+                    metrics.lagEvents.record(Int(log.endOffset - chunk.next.offset))
                 } while config.mode == .batch
                 if position!.offset == log.endOffset { metrics.lagSeconds.record(0) }
             } catch {
@@ -99,21 +127,37 @@ public final class DeliveryRunner: @unchecked Sendable {
         }
     }
 
-    /// Delivers one chunk; returns false when stopping interrupted it before everything was stored.
-    private func deliver(_ entries: [LogEntry]) async -> Bool {
-        let shaper = shaper
+    /// Whether the chunks stored since the last durable point are durable; false, logged, when that cannot be
+    /// confirmed.
+    private func madeDurable() async -> Bool {
+        guard case .unreachable(let reason) = await destination.makeDurable() else { return true }
+        logger.warning("destination \(config.id): stored events may be lost, delivering them again: \(reason)")
+        return false
+    }
+
+    /// A chunk of the log read and shaped, and the position after it.
+    private struct Prepared: Sendable {
         let shaped: BatchShaper.Shaped
-        do {
-            shaped = try await BackgroundWork.shared.run { shaper.shape(entries) }
-        } catch {
-            return false  // Shaping never throws; the signature is the background queue's.
-        }
+        let next: LogPosition
+    }
+
+    /// The chunk at `position`, shaped on a background thread; nil when the log holds nothing there yet.
+    private func prepare(from position: LogPosition) async throws -> Prepared? {
+        let (entries, next) = try await log.read(from: position, limit: chunkSize)
+        if entries.isEmpty { return nil }
+        let shaper = shaper
+        return Prepared(shaped: try await BackgroundWork.shared.run { shaper.shape(entries) }, next: next)
+    }
+
+    /// Delivers one shaped chunk; returns false when stopping interrupted it before everything was stored.
+    private func deliver(_ shaped: BatchShaper.Shaped, defersDurability: Bool) async -> Bool {
         if let oldest = shaped.oldestTimestamp {
             metrics.lagSeconds.record(max(0, Date().timeIntervalSince1970 - Double(oldest)))
         }
         metrics.skipped.increment(by: shaped.skipped)
         guard await writeFallback(shaped.failures) else { return false }
-        for batch in shaped.batches {
+        for var batch in shaped.batches {
+            batch.defersDurability = defersDurability
             guard await store(batch) else { return false }
         }
         return true

@@ -167,6 +167,9 @@ public protocol Destination: AnyObject, Sendable {
     /// Whether `encoder` writes each row from its event's JSON text alone when the row keeps it, so rows for it
     /// need not be flattened first: replays then shape them without (`Row(eventJSON:)`).
     var encodesEventText: Bool { get }
+    /// Whether `store` may answer a batch with `TableBatch.defersDurability` before it is durable, so callers
+    /// gather many before a `makeDurable()`; when not, every stored batch is durable as answered.
+    var canDeferDurability: Bool { get }
     /// Makes every batch stored with `TableBatch.defersDurability` durable, answering `.allStored`, or
     /// `.unreachable` when that cannot be confirmed (the connection they went through broke): some may be lost.
     func makeDurable() async -> StoreOutcome
@@ -189,6 +192,7 @@ extension Destination {
     public var readsEvent: Bool { false }
     public var encoder: BatchEncoder? { nil }
     public var encodesEventText: Bool { false }
+    public var canDeferDurability: Bool { false }
     public func makeDurable() async -> StoreOutcome { .allStored }
 }
 

@@ -136,6 +136,8 @@ public final class PostgresDestination: CopyRowsDestination, @unchecked Sendable
         }
     }
 
+    public var canDeferDurability: Bool { !commitsAlwaysWait }
+
     /// A transaction that writes (an id assigned) and commits waiting for the WAL to be flushed, which flushes the
     /// commits before it too.
     public func makeDurable() async -> StoreOutcome {
