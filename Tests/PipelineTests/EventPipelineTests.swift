@@ -19,6 +19,17 @@ import TestSupport
         return try DestinationConfig(id: id, value: .map(entry), path: "destinations.\(id)")
     }
 
+    /// Destination `pg` writing into `schema` of `server`, with `table` as its table name template (the default: nil).
+    private func postgresDestination(_ server: PostgresServer, schema: String, table: String?) throws -> DestinationConfig {
+        let datasource: ConfigValue = .map([
+            "host": .string("127.0.0.1"), "port": .int(server.port), "db": .string(PostgresServer.database), "schema": .string(schema),
+            "username": .string(PostgresServer.user), "password": .string(PostgresServer.password),
+        ])
+        var entry: [String: ConfigValue] = ["type": .string("postgres"), "datasource": datasource]
+        if let table { entry["data_layout"] = .map(["table_name_template": .string(table)]) }
+        return try DestinationConfig(id: "pg", value: .map(entry), path: "destinations.pg")
+    }
+
     private func settings(_ fixture: PipelineFixture, _ destinations: [DestinationConfig], keys: [APIKey] = []) -> EventPipeline.Settings {
         EventPipeline.Settings(nodeName: "n1", dataDirectory: fixture.directory, destinations: destinations, apiKeys: APIKeys(keys),
                                fallbackRotation: .seconds(300), intake: EventIntake(maxEventSize: 51_200, trustProxy: false))
@@ -143,12 +154,7 @@ import TestSupport
         let loop = fixture.loop
         let context = fixture.context(http: HTTPClient(loop: loop))
         let schema = "pipeline_\(UInt32.random(in: 0...UInt32.max))"
-        let datasource: ConfigValue = .map([
-            "host": .string("127.0.0.1"), "port": .int(server.port), "db": .string(PostgresServer.database), "schema": .string(schema),
-            "username": .string(PostgresServer.user), "password": .string(PostgresServer.password),
-        ])
-        let destinations = [try DestinationConfig(id: "pg", value: .map(["type": .string("postgres"), "datasource": datasource,
-                                                                         "data_layout": .map(["table_name_template": .string("{{.event_type}}")])]), path: "destinations.pg")]
+        let destinations = [try postgresDestination(server, schema: schema, table: "{{.event_type}}")]
         let pipeline = try await fixture.harness.onLoop {
             let pipeline = try await EventPipeline.start(settings: self.settings(fixture, destinations), context: context)
             try await pipeline.accept([self.event(["event_type": .string("orders"), "amount": .number(5), "user": .object(["id": .string("u1")])], id: "1")])
@@ -182,12 +188,8 @@ import TestSupport
         let loop = fixture.loop
         let context = fixture.context(http: HTTPClient(loop: loop))
         let schema = "pipeline_\(UInt32.random(in: 0...UInt32.max))"
-        let datasource: ConfigValue = .map([
-            "host": .string("127.0.0.1"), "port": .int(server.port), "db": .string(PostgresServer.database), "schema": .string(schema),
-            "username": .string(PostgresServer.user), "password": .string(PostgresServer.password),
-        ])
         // The default table name is a constant: rows keep their text and the COPY is written from it.
-        let destinations = [try DestinationConfig(id: "pg", value: .map(["type": .string("postgres"), "datasource": datasource]), path: "destinations.pg")]
+        let destinations = [try postgresDestination(server, schema: schema, table: nil)]
         // Six stream chunks of 2,000: the first five deferred, the last durable with them. One event's amount does
         // not fit the column the others made (fallback, with its id); one holds an array (flattened the slow way).
         let count = 12_000
