@@ -62,7 +62,7 @@ public final class LineReader: @unchecked Sendable {
     }
 
     /// Up to `maxLines` non-blank lines, fewer once they hold `maxBytes` (whole lines: one long line is still read
-    /// whole); nil at the end of the file.
+    /// whole) or half of it when more must be read; nil at the end of the file.
     public func next(maxLines: Int, maxBytes: Int = .max) throws -> Chunk? {
         var lines: [Line] = []
         var start = 0
@@ -83,6 +83,9 @@ public final class LineReader: @unchecked Sendable {
                 }
                 break
             }
+            // Ending here rather than reading on keeps each read in one chunk: the bytes after the chunk's lines
+            // are copied to go on, and those are then only the start of a line.
+            if !lines.isEmpty, start >= maxBytes / 2 { break }
             guard pending.count - start <= Self.maxLineBytes else {
                 throw ReplayError.unreadable("line \(lineNumber + 1) is longer than \(Self.maxLineBytes >> 20) MiB")
             }
