@@ -30,8 +30,8 @@ public final class DeliveryRunner: @unchecked Sendable {
 
     /// Records per read: small in stream mode to keep latency low, large in batch mode for bulk writes.
     private var chunkSize: Int { config.mode == .stream ? 2_000 : 5_000 }
-    /// Chunks stored without waiting for durability (`TableBatch.defersDurability`) while more records wait,
-    /// before a durable point: one commit waiting for the disk per chunk held back a backlog's delivery.
+    /// Chunks stored without waiting for durability (`TableBatch.defersDurability`) before a durable point, here
+    /// while more records wait, and in replays: one commit waiting for the disk per chunk held back bulk writes.
     public static let chunksPerDurablePoint = 16
 
     /// - Parameter accepts: whether an event sent with the API key of this id (nil: no key) goes to this destination.

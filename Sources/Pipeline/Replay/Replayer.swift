@@ -106,11 +106,10 @@ final class Replayer: @unchecked Sendable {
         }
     }
 
-    /// Chunks written between two points where the destination makes them durable (`TableBatch.defersDurability`):
-    /// a commit waiting for the disk once per chunk was a third of a replay's time. `Counts.doneThroughLine`
-    /// moves at those points only, so a replay resumed after a failure repeats what may have been lost.
-    static let chunksPerDurablePoint = 16
-
+    /// Writes every chunk, making them durable every `DeliveryRunner.chunksPerDurablePoint` chunks and at the end
+    /// (`TableBatch.defersDurability`): a commit waiting for the disk once per chunk was a third of a replay's time.
+    /// `Counts.doneThroughLine` moves at those points only, so a replay resumed after a failure repeats what may
+    /// have been lost.
     func run() async throws(ReplayError) -> Counts {
         let reader = try await Self.background { [open] in try open() }
         var counts = Counts()
@@ -130,7 +129,7 @@ final class Replayer: @unchecked Sendable {
                 counts.replayed += batch.rows.count - rejected
             }
             written = (written.chunks + 1, prepared.lastLine)
-            if written.chunks == Self.chunksPerDurablePoint {
+            if written.chunks == DeliveryRunner.chunksPerDurablePoint {
                 try await makeDurable()
                 (counts.doneThroughLine, written.chunks) = (written.throughLine, 0)
             }
