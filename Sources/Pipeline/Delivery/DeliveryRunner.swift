@@ -5,7 +5,7 @@ import Templates
 
 /// Moves one destination along the incoming log: reads records past its committed offset, routes and shapes them
 /// into per-table batches, stores them, writes what the destination refused to the fallback file, and commits the
-/// offset once every event of the chunk is stored or in fallback. Loop-bound.
+/// offset once every event of the chunk is stored (durably: see `chunksPerDurablePoint`) or in fallback. Loop-bound.
 ///
 /// `stream` mode delivers as soon as records are durable, in chunks of whatever arrived (micro-batches under load);
 /// `batch` mode wakes every `batch_period_sec` and delivers everything new in bulk. An unreachable destination is

@@ -12,8 +12,8 @@ public struct ReplayMark: Codable, Sendable, Equatable {
     public var replayed: Int
     public var failed_again: Int
     public var skipped_malformed: Int
-    /// After a failed replay: every line up to this one (1-based) is stored or in a new fallback file, so the next
-    /// replay (without `force`) starts after it instead of storing those events twice.
+    /// After a failed replay: every line up to this one (1-based) is stored durably or in a new fallback file, so
+    /// the next replay (without `force`) starts after it instead of storing those events twice.
     public var done_through_line: Int?
 
     public init(uploaded: Bool, error: String?, at: String, replayed: Int, failed_again: Int, skipped_malformed: Int, done_through_line: Int? = nil) {
