@@ -134,8 +134,8 @@ struct BatchShaper: Sendable {
     private func scanned(_ json: [UInt8]) -> EventScanner.Object? {
         json.withUnsafeBufferPointer { bytes in
             var scanner = EventScanner(bytes)
-            guard let objects = try? scanner.scanBody(arrays: false), objects.count == 1, !(flattens && objects[0].needsParser) else { return nil }
-            return objects[0]
+            guard let object = try? scanner.scanObjectBody(), !(flattens && object.needsParser) else { return nil }
+            return object
         }
     }
 

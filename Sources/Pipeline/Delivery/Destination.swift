@@ -43,7 +43,7 @@ public struct Row: Sendable, Equatable {
         guard case .text(let text) = source else { return "" }
         return text.withUnsafeBufferPointer { bytes in
             var scanner = EventScanner(bytes)
-            return (try? scanner.scanBody(arrays: false).first).flatMap { EventScanner.string($0.eventIDString, in: Array(text)) } ?? ""
+            return (try? scanner.scanObjectBody()).flatMap { EventScanner.string($0.eventIDString, in: Array(text)) } ?? ""
         }
     }
 

@@ -81,9 +81,26 @@ struct EventScanner {
             try scanValue(depth: 0)
             throw Failure(reason: "the body is not a JSON object", offset: 0)
         }
+        try expectEnd()
+        return objects
+    }
+
+    /// The one JSON object spanning all of `bytes` (whitespace around it allowed), as `scanBody(arrays: false)`
+    /// finds it, without an array to answer with (a line of a replay, a record of the log).
+    mutating func scanObjectBody() throws(Failure) -> Object {
+        skipWhitespace()
+        guard peek() == UInt8(ascii: "{") else {
+            _ = try scanBody(arrays: false)  // Throws why: not JSON, or not an object.
+            throw Failure(reason: "the body is not a JSON object", offset: 0)
+        }
+        let object = try scanTopObject()
+        try expectEnd()
+        return object
+    }
+
+    private mutating func expectEnd() throws(Failure) {
         skipWhitespace()
         guard index == bytes.count else { throw failure("invalid character after top-level value") }
-        return objects
     }
 
     /// The string whose JSON text is `json[range]`, quotes included.

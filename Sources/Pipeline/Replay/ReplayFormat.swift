@@ -76,8 +76,7 @@ public enum ReplayFormat: String, Sendable, Codable, CaseIterable {
         var scanner = EventScanner(line)
         let object: EventScanner.Object
         do {
-            guard let first = try scanner.scanBody(arrays: false).first else { return .failure(Malformed(reason: "not a JSON object")) }
-            object = first
+            object = try scanner.scanObjectBody()
         } catch {
             return .failure(Malformed(reason: error.reason == "the body is not a JSON object" ? "not a JSON object" : "not JSON: \(error.reason) at offset \(error.offset)"))
         }
