@@ -11,7 +11,7 @@ struct BatchShaper: Sendable {
     let flattens: Bool
     /// Whether the destination reads `Row.event` of every row: then rows carry the parsed tree.
     let readsEvent: Bool
-    /// The destination's `encoder`, run on each batch once shaped (replays; see `Destination.encoder`).
+    /// The destination's `encoder`, run on each batch once shaped (see `Destination.encoder` for who sets it).
     var encoder: BatchEncoder?
     /// Whether `encoder` reads rows' event text, not their columns (`Destination.encodesEventText`).
     var encodesEventText = false
