@@ -30,6 +30,20 @@ import TestSupport
         return try DestinationConfig(id: "pg", value: .map(entry), path: "destinations.pg")
     }
 
+    /// Closes `pipeline` and its loop, then reads what landed through a connection of the test's own.
+    private func close(_ pipeline: EventPipeline, _ fixture: PipelineFixture, _ context: DestinationContext, thenQuery sql: String,
+                       on server: PostgresServer) async throws -> [[String?]] {
+        try await fixture.harness.onLoop {
+            await pipeline.close()
+            context.http.shutdown()
+        }
+        #expect(await fixture.finish() == 0)
+        let check = try await PostgresFixture(server: server)
+        let rows = try await check.query(sql)
+        #expect(await check.finish() == 0)
+        return rows
+    }
+
     private func settings(_ fixture: PipelineFixture, _ destinations: [DestinationConfig], keys: [APIKey] = []) -> EventPipeline.Settings {
         EventPipeline.Settings(nodeName: "n1", dataDirectory: fixture.directory, destinations: destinations, apiKeys: APIKeys(keys),
                                fallbackRotation: .seconds(300), intake: EventIntake(maxEventSize: 51_200, trustProxy: false))
@@ -170,16 +184,8 @@ import TestSupport
         #expect(try await eventually { pipeline.runners["pg"]?.committedOffset == 3 })
         let fallback = try PipelineFixture.lines(of: fixture.directory + "/fallback/n1-errors-pg.log")
         #expect(fallback.map { $0["event_id"] } == [.string("2")])
-        try await fixture.harness.onLoop {
-            await pipeline.close()
-            context.http.shutdown()
-        }
-        #expect(await fixture.finish() == 0)
-        // What landed, read through a fixture connection of its own.
-        let check = try await PostgresFixture(server: server)
-        let rows = try await check.query("SELECT eventn_ctx_event_id, amount, user_id, coupon FROM \"\(schema)\".orders ORDER BY eventn_ctx_event_id")
+        let rows = try await close(pipeline, fixture, context, thenQuery: "SELECT eventn_ctx_event_id, amount, user_id, coupon FROM \"\(schema)\".orders ORDER BY eventn_ctx_event_id", on: server)
         #expect(rows == [["1", "5", "u1", nil], ["3", "7", nil, "t"]])
-        #expect(await check.finish() == 0)
     }
 
     @Test func aBacklogReachesPostgresWrittenFromTheEventsTextWithTheOffsetCommittedAtDurablePoints() async throws {
@@ -207,15 +213,9 @@ import TestSupport
         #expect(try await eventually { pipeline.runners["pg"]?.committedOffset == UInt64(count) })
         let fallback = try PipelineFixture.lines(of: fixture.directory + "/fallback/n1-errors-pg.log")
         #expect(fallback.map { $0["event_id"] } == [.string("e7777")])
-        try await fixture.harness.onLoop {
-            await pipeline.close()
-            context.http.shutdown()
-        }
-        #expect(await fixture.finish() == 0)
-        let check = try await PostgresFixture(server: server)
-        let stored = try await check.query("SELECT count(*), count(DISTINCT eventn_ctx_event_id), sum(amount), max(tags), count(DISTINCT user_id) FROM \"\(schema)\".events")
+        let stored = try await close(pipeline, fixture, context, thenQuery: "SELECT count(*), count(DISTINCT eventn_ctx_event_id), sum(amount), max(tags), "
+            + "count(DISTINCT user_id) FROM \"\(schema)\".events", on: server)
         #expect(stored == [["\(count - 1)", "\(count - 1)", "\((0..<count).reduce(0, +) - 7_777)", #"["a",1]"#, "7"]])
-        #expect(await check.finish() == 0)
     }
 
 }
