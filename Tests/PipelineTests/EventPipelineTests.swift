@@ -53,13 +53,13 @@ import TestSupport
         fields.merging(["eventn_ctx_event_id": .string(id), "_timestamp": .string("2026-11-23T10:00:00.000000000Z")]) { $1 }
     }
 
-    /// Polls until `condition` holds or 10 s pass.
-    private func eventually(_ condition: @Sendable () throws -> Bool) async throws -> Bool {
-        for _ in 0..<200 {
-            if try condition() { return true }
+    /// Polls until `condition` holds or `seconds` pass.
+    private func eventually(within seconds: Int = 10, _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
+        for _ in 0..<(seconds * 20) {
+            if try await condition() { return true }
             try await Task.sleep(for: .milliseconds(50))
         }
-        return try condition()
+        return try await condition()
     }
 
     @Test func eventsReachTheirTablesSkipsAndTemplateErrorsAreCountedAndRestartsResume() async throws {
@@ -216,6 +216,36 @@ import TestSupport
         let stored = try await close(pipeline, fixture, context, thenQuery: "SELECT count(*), count(DISTINCT eventn_ctx_event_id), sum(amount), max(tags), "
             + "count(DISTINCT user_id) FROM \"\(schema)\".events", on: server)
         #expect(stored == [["\(count - 1)", "\(count - 1)", "\((0..<count).reduce(0, +) - 7_777)", #"["a",1]"#, "7"]])
+    }
+
+    @Test func aBacklogWhoseConnectionBreaksBeforeItsDurablePointIsDeliveredAgainFromTheCommittedOffset() async throws {
+        let server = try await PostgresServer.shared.value
+        let fixture = try PipelineFixture()
+        let context = fixture.context(http: HTTPClient(loop: fixture.loop))
+        let schema = "pipeline_\(UInt32.random(in: 0...UInt32.max))"
+        let destinations = [try postgresDestination(server, schema: schema, table: nil)]
+        // Twenty stream chunks of 2,000: the first durable point comes after sixteen.
+        let count = 40_000
+        let events = (0..<count).map { event(["n": .number(Double($0))], id: "e\($0)") }
+        let pipeline = try await fixture.harness.onLoop {
+            let pipeline = try await EventPipeline.start(settings: self.settings(fixture, destinations), context: context)
+            try await pipeline.accept(events)
+            return pipeline
+        }
+        // Once the first chunks are in, before any durable point, the runner's connection breaks.
+        let check = try await PostgresFixture(server: server)
+        let table = #""\#(schema)".events"#
+        #expect(try await eventually { (try? await check.query("SELECT count(*) > 0 FROM \(table)")) == [["t"]] })
+        #expect(pipeline.runners["pg"]?.committedOffset == 0)
+        let killed = try await check.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+            + #"AND query LIKE '%"\#(schema)"%'"#)
+        #expect(killed == [["t"]])
+        // Up to sixteen chunks twice: longer than the other tests wait for in a debug build.
+        #expect(try await eventually(within: 30) { pipeline.runners["pg"]?.committedOffset == UInt64(count) })
+        // Every event, and the chunks stored before the break a second time: they were delivered again.
+        let stored = try await close(pipeline, fixture, context, thenQuery: "SELECT count(DISTINCT n), count(*) > \(count) FROM \(table)", on: server)
+        #expect(stored == [["\(count)", "t"]])
+        #expect(await check.finish() == 0)
     }
 
 }
