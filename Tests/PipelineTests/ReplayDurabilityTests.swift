@@ -49,8 +49,9 @@ import TestSupport
         first.onProgress = { counts in
             let breakNow = progress.state.withLock { state in
                 state.counts = counts
-                defer { state.broke = state.broke || counts.linesRead >= breakAfter }
-                return !state.broke && counts.linesRead >= breakAfter
+                guard !state.broke, counts.linesRead >= breakAfter else { return false }
+                state.broke = true
+                return true
             }
             guard breakNow else { return }
             Task {
