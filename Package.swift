@@ -22,11 +22,14 @@ let package = Package(
         // Debian's C libraries, one module map each; only the module named beside each imports it.
         .systemLibrary(name: "CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),  // Loop
         .systemLibrary(name: "CHTTPParser", providers: [.apt(["libhttp-parser-dev"])]),  // HTTP
-        .systemLibrary(name: "CJavaScriptCore", pkgConfig: "javascriptcoregtk-4.1",
-                       providers: [.apt(["libjavascriptcoregtk-4.1-dev"])]),  // Templates
-        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),  // Pipeline
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),  // Pipeline (gzip S3 objects)
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),  // Pipeline
+
+        // Libraries only some nodes use, opened on first use rather than linked (CLazyLibrary), with the headers
+        // of libjavascriptcoregtk-4.1-dev and libpq-dev.
+        .target(name: "CLazyLibrary"),
+        .target(name: "CJavaScriptCore", dependencies: ["CLazyLibrary"]),  // Templates
+        .target(name: "CLibPQ", dependencies: ["CLazyLibrary"]),  // Pipeline
 
         .target(name: "Loop", dependencies: ["CLibUV"]),
         .target(name: "HTTP", dependencies: [

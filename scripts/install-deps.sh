@@ -4,7 +4,7 @@
 set -euo pipefail
 
 purpose=${1:-run}
-# Build: C libraries behind the systemLibrary targets, and pkg-config to find them.
+# Build: the C libraries of the C modules (headers, and the libraries linked or opened at run time), pkg-config.
 packages=(pkg-config libuv1-dev libhttp-parser-dev libjavascriptcoregtk-4.1-dev libsqlite3-dev libpq-dev zlib1g-dev
           libhiredis-dev)
 case "$purpose" in

@@ -28,8 +28,13 @@ public final class JavaScriptEngine: JavaScriptEvaluating {
     ///   - timeLimit: seconds one evaluation may run (default 100 ms, as the issue asks); longer scripts are
     ///     terminated and reported as timed out.
     ///   - cacheCapacity: how many distinct expressions stay compiled.
-    public init(timeLimit: Double = 0.1, cacheCapacity: Int = 1024) {
+    /// - Throws: `TemplateError.javascript` when JavaScriptCore's library cannot be opened (it is loaded here, on
+    ///   first use, not when the node starts).
+    public init(timeLimit: Double = 0.1, cacheCapacity: Int = 1024) throws(TemplateError) {
         precondition(timeLimit > 0 && cacheCapacity > 0, "bad JavaScript limits: \(timeLimit) s, \(cacheCapacity)")
+        if let failure = cjsc_load() {
+            throw TemplateError.javascript("JavaScript is unavailable: \(String(cString: failure))")
+        }
         self.timeLimit = timeLimit
         self.cacheCapacity = cacheCapacity
         let group = JSContextGroupCreate()!

@@ -20,7 +20,8 @@ final class JavaScriptEventObjects {
     let objectClass: JSClassRef
 
     init() {
-        var definition = kJSClassDefinitionEmpty
+        // All zero, as kJSClassDefinitionEmpty (a data symbol, which the loader does not forward).
+        var definition = JSClassDefinition()
         definition.finalize = { object in
             guard let members = JSObjectGetPrivate(object) else { return }
             Unmanaged<Members>.fromOpaque(members).release()

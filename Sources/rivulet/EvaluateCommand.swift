@@ -28,7 +28,7 @@ struct EvaluateCommand: ParsableCommand {
         guard case .object = event else { throw CommandFailure("\(object): the event must be a JSON object") }
         let evaluation: Evaluation
         do {
-            evaluation = try TemplateEvaluator(javascript: JavaScriptEngine()).evaluate(expression: expression, object: event, reformat: reformat)
+            evaluation = try TemplateEvaluator(javascript: LazyJavaScriptEngine()).evaluate(expression: expression, object: event, reformat: reformat)
         } catch {
             throw CommandFailure("\(error)")
         }

@@ -19,7 +19,7 @@ struct TemplatesBench {
         do {
             let cases = try BenchCases(contentsOf: arguments[1])
             let only = arguments.count == 3 ? arguments[2] : nil
-            let evaluator = TemplateEvaluator(javascript: JavaScriptEngine())
+            let evaluator = TemplateEvaluator(javascript: try JavaScriptEngine())
             print("# rivulet Templates, one thread")
             for benchCase in cases.cases where only == nil || benchCase.name == only {
                 var output = ""

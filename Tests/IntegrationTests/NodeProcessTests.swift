@@ -51,6 +51,30 @@ import TestSupport
         #expect(node.waitForExit() == 0, "log:\n\(node.log)")
     }
 
+    @Test func javaScriptCoreAndLibpqAreOpenedOnlyWhenFirstUsed() throws {
+        let node = try NodeProcess(yaml: Self.config)
+        defer { node.terminate() }
+        func mapped() throws -> String {
+            // /proc files report no size, so they are read to their end rather than by the size they claim.
+            let maps = try #require(FileHandle(forReadingAtPath: "/proc/\(node.pid)/maps")).readDataToEndOfFile()
+            let text = String(decoding: maps, as: UTF8.self)
+            #expect(text.contains("libuv"))
+            return text
+        }
+        let go = try node.request("POST", "/api/v1/templates/evaluate", body: #"{"expression":"{{.n}}","object":{"n":2}}"#, token: "it-token")
+        #expect(go.body == #"{"result":"2","format":"go"}"#)
+        #expect(try !mapped().contains("libjavascriptcoregtk"))
+        #expect(try !mapped().contains("libpq"))
+        let js = try node.request("POST", "/api/v1/templates/evaluate", body: #"{"expression":"$.n + 1","object":{"n":2}}"#, token: "it-token")
+        #expect(js.body == #"{"result":"3","format":"javascript"}"#)
+        #expect(try mapped().contains("libjavascriptcoregtk"))
+        // Testing a PostgreSQL destination opens libpq, even when no server answers.
+        let test = try node.request("POST", "/api/v1/destinations/test", body: #"{"type":"postgres","datasource":{"host":"127.0.0.1","port":1,"db":"d","username":"u"}}"#, token: "it-token")
+        #expect(test.status == 400)
+        #expect(test.body.contains("unable to connect to your destination"))
+        #expect(try mapped().contains("libpq"))
+    }
+
     @Test func badConfigurationFailsAtStartNamingTheKey() throws {
         #expect(throws: NodeProcessError.self) { try NodeProcess(yaml: "server:\n  prot: 1\n", timeout: 10) }
         do {

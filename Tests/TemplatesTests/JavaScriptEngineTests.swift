@@ -2,11 +2,15 @@ import Testing
 @testable import Templates
 
 struct JavaScriptEngineTests {
-    private let engine = JavaScriptEngine()
+    private let engine: JavaScriptEngine
     private let event = JSONValue.object([
         "event_type": .string("site_page"), "app": .string("shop"), "n": .number(3),
         "user": .object(["id": .string("u1")]),
     ])
+
+    init() throws {
+        engine = try JavaScriptEngine()
+    }
 
     @Test(arguments: [
         ("$.event_type", JSONValue.string("site_page")),
@@ -116,7 +120,7 @@ struct JavaScriptEngineTests {
     }
 
     @Test func infiniteLoopsStopAtTheTimeLimitAndTheEngineStaysUsable() throws {
-        let limited = JavaScriptEngine(timeLimit: 0.05)
+        let limited = try JavaScriptEngine(timeLimit: 0.05)
         #expect(throws: TemplateError.javascript("JavaScript timed out after 50 ms")) {
             try limited.evaluate("while (true) {}", object: event)
         }

@@ -73,6 +73,9 @@ public final class NodeProcess: @unchecked Sendable {
     /// What the node logged so far.
     public var log: String { logLock.withLock { logText } }
 
+    /// The process id, for reading /proc.
+    public var pid: Int32 { process.processIdentifier }
+
     /// Sends a signal (`SIGTERM`, `SIGKILL`).
     public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 

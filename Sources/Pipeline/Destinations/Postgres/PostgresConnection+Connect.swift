@@ -2,6 +2,11 @@ import CLibPQ
 import Loop
 
 extension PostgresConnection {
+    /// Why libpq cannot be used, or nil once it is open (it is opened on first use, not when the node starts).
+    static var libpqFailure: String? {
+        cpq_load().map { "PostgreSQL needs libpq, which cannot be opened: \(String(cString: $0))" }
+    }
+
     /// Opens a connection with `PQconnectStartParams` and `PQconnectPoll`, within `settings.connectTimeout`.
     ///
     /// The host name is resolved on the loop's thread pool first and handed to libpq as `hostaddr`, because libpq
@@ -9,6 +14,8 @@ extension PostgresConnection {
     /// time (host not found, refused, timeout) and `.loginRefused` when one answered with an error.
     package static func connect(loop: EventLoop, settings: PostgresDestination.Settings) async throws(PostgresError) -> PostgresConnection {
         loop.assertInLoop()
+        // The same answer every time, as a refused login is.
+        if let failure = libpqFailure { throw .loginRefused(failure) }
         let deadline = loop.now + settings.connectTimeout.milliseconds
         let target = "\(settings.host):\(settings.port)"
         let timedOut = "connecting to \(target) timed out after \(settings.connectTimeout.milliseconds / 1000) s"

@@ -43,6 +43,9 @@ extension PostgresDestination {
         }
 
         init(reading reader: inout SettingsReader) throws(ConfigError) {
+            if let failure = PostgresConnection.libpqFailure {
+                throw ConfigError.invalidValue(path: reader.path(of: "type"), reason: failure)
+            }
             var source = try reader.section("datasource")
             host = try source.requiredString("host")
             if let port = try source.int("port") {

@@ -1,2 +1,0 @@
-// libpq, PostgreSQL's client library, from Debian's libpq-dev. Only Pipeline imports this module.
-#include <libpq-fe.h>
