@@ -81,6 +81,8 @@ import TestSupport
         }
         let files = fixture.directory + "/files/local"
         #expect(try await eventually { (try? PipelineFixture.lines(of: files + "/page_x.jsonl").count) == 2 })
+        // Each table's batch is its own write, so click_y's may land after page_x's.
+        #expect(try await eventually { (try? PipelineFixture.lines(of: files + "/click_y.jsonl").count) == 1 })
         #expect(try PipelineFixture.lines(of: files + "/click_y.jsonl").map { $0["eventn_ctx_event_id"] } == [.string("2")])
         let fallback = fixture.directory + "/fallback/n1-errors-local.log"
         #expect(try await eventually { (try? PipelineFixture.lines(of: fallback).count) == 1 })
