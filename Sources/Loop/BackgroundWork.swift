@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Threads at a lower CPU priority (nice 10) for bulk work that may lag but must not slow requests: shaping
 /// thousands of events for a destination, encoding a COPY. On a machine with few cores, running that work in libuv's
@@ -11,8 +12,10 @@ public final class BackgroundWork: @unchecked Sendable {
     /// One per process, sized to the cores.
     public static let shared = BackgroundWork(threads: max(1, ProcessInfo.processInfo.activeProcessorCount))
 
-    private let condition = NSCondition()
-    private var jobs: [@Sendable () -> Void] = []
+    /// Jobs waiting, and one semaphore count per job. Not a condition variable: glibc's `pthread_cond_signal` may
+    /// wait for threads it woke earlier to run, and the loop, which hands the jobs over, must not wait.
+    private let jobs = Mutex<[@Sendable () -> Void]>([])
+    private let ready = DispatchSemaphore(value: 0)
 
     init(threads: Int, nice: Int32 = 10) {
         for index in 0..<threads {
@@ -28,10 +31,8 @@ public final class BackgroundWork: @unchecked Sendable {
 
     private func work() {
         while true {
-            condition.lock()
-            while jobs.isEmpty { condition.wait() }
-            let job = jobs.removeFirst()
-            condition.unlock()
+            ready.wait()
+            let job = jobs.withLock { $0.removeFirst() }
             job()
         }
     }
@@ -39,10 +40,8 @@ public final class BackgroundWork: @unchecked Sendable {
     /// Runs `work` on a background thread; the caller resumes on its own executor (the loop) with the result.
     public func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            condition.lock()
-            jobs.append { continuation.resume(with: Result { try work() }) }
-            condition.signal()
-            condition.unlock()
+            jobs.withLock { $0.append { continuation.resume(with: Result { try work() }) } }
+            ready.signal()
         }
     }
 }
