@@ -1,30 +1,35 @@
 import Foundation
 import Synchronization
 
-/// Threads at a lower CPU priority (nice 10) for bulk work that may lag but must not slow requests: shaping
-/// thousands of events for a destination, encoding a COPY. On a machine with few cores, running that work in libuv's
-/// pool at normal priority took the loop's CPU and stretched request latency tenfold; here the scheduler gives the
-/// loop (and the pool's fsyncs) the CPU first, and the bulk work uses what is left.
+/// Threads that run the loop's blocking and CPU-heavy work and hand the results back to it.
 ///
-/// Not the pool itself: an unprivileged process may lower a thread's priority but never raise it back, so a pool
-/// thread lowered for one item would stay slow for every fsync after it.
+/// `shared` runs at a lower CPU priority (nice 10), for bulk work that may lag but must not slow requests: shaping
+/// thousands of events for a destination, encoding a COPY. On a machine with few cores, running that work at normal
+/// priority took the loop's CPU and stretched request latency tenfold; here the scheduler gives the loop (and the
+/// fsyncs) the CPU first, and the bulk work uses what is left. `blocking` runs at normal priority, for work that
+/// mostly waits on the disk (`WorkQueue`). Two sets, because an unprivileged process may lower a thread's priority
+/// but never raise it back, so a thread lowered for one item would stay slow for every fsync after it.
 public final class BackgroundWork: @unchecked Sendable {
-    /// One per process, sized to the cores.
-    public static let shared = BackgroundWork(threads: max(1, ProcessInfo.processInfo.activeProcessorCount))
+    /// Bulk CPU work, one thread per core.
+    public static let shared = BackgroundWork(threads: max(1, ProcessInfo.processInfo.activeProcessorCount), nice: 10,
+                                              name: "rivulet-background")
+    /// Blocking calls (fsync, SQLite, file reads and writes): enough threads that a slow disk's calls do not hold
+    /// the others back.
+    public static let blocking = BackgroundWork(threads: 16, nice: 0, name: "rivulet-io")
 
     /// Jobs waiting, and one semaphore count per job. Not a condition variable: glibc's `pthread_cond_signal` may
     /// wait for threads it woke earlier to run, and the loop, which hands the jobs over, must not wait.
     private let jobs = Mutex<[@Sendable () -> Void]>([])
     private let ready = DispatchSemaphore(value: 0)
 
-    init(threads: Int, nice: Int32 = 10) {
+    init(threads: Int, nice: Int32, name: String) {
         for index in 0..<threads {
             let thread = Thread { [self] in
                 // On Linux the nice value belongs to the thread: `who` 0 lowers only this one.
-                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice)
+                if nice != 0 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice) }
                 work()
             }
-            thread.name = "rivulet-background-\(index)"
+            thread.name = "\(name)-\(index)"
             thread.start()
         }
     }

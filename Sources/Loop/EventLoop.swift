@@ -26,16 +26,7 @@ public final class EventLoop: @unchecked Sendable {
     /// Size of the shared receive buffer: one TCP read or one UDP datagram at most.
     static let readBufferSize = 64 * 1024
 
-    /// libuv's pool has 4 threads unless `UV_THREADPOOL_SIZE` says otherwise, read once when the pool first starts.
-    /// fsyncs of the incoming log, destination files and SQLite, DNS lookups and template work share it, so a few
-    /// slow disks could hold a lookup back; 16 threads keep them apart at the cost of idle stacks. An operator's
-    /// own setting wins.
-    private static let poolSize: Void = {
-        if getenv("UV_THREADPOOL_SIZE") == nil { setenv("UV_THREADPOOL_SIZE", "16", 0) }
-    }()
-
     public init() throws(LoopError) {
-        _ = Self.poolSize
         raw = .allocate(capacity: 1)
         if let error = Self.check(uv_loop_init(raw), "uv_loop_init") {
             raw.deallocate()
