@@ -1,6 +1,6 @@
 import CLibUV
 
-/// A short-lived libuv request (`uv_write_t`, `uv_connect_t`, `uv_work_t`, ...) and what its callback needs.
+/// A short-lived libuv request (`uv_write_t`, `uv_connect_t`, `uv_getaddrinfo_t`, ...) and what its callback needs.
 ///
 /// The box retains itself through `req.data` until the callback takes it back with `take`, exactly once. When the
 /// `uv_` call fails, libuv never calls back, so the caller must `release()` right there.
