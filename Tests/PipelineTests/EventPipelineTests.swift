@@ -30,6 +30,14 @@ import TestSupport
         return try DestinationConfig(id: "pg", value: .map(entry), path: "destinations.pg")
     }
 
+    /// What the PostgreSQL tests start from: the shared server, a pipeline fixture with its destination context, and
+    /// a schema of their own.
+    private func postgresSetup() async throws -> (PostgresServer, PipelineFixture, DestinationContext, String) {
+        let fixture = try PipelineFixture()
+        return (try await PostgresServer.shared.value, fixture, fixture.context(http: HTTPClient(loop: fixture.loop)),
+                "pipeline_\(UInt32.random(in: 0...UInt32.max))")
+    }
+
     /// Closes `pipeline` and its loop, then reads what landed through a connection of the test's own.
     private func close(_ pipeline: EventPipeline, _ fixture: PipelineFixture, _ context: DestinationContext, thenQuery sql: String,
                        on server: PostgresServer) async throws -> [[String?]] {
@@ -165,11 +173,7 @@ import TestSupport
     }
 
     @Test func aValueThatDoesNotFitItsPostgresColumnGoesToFallbackAlone() async throws {
-        let server = try await PostgresServer.shared.value
-        let fixture = try PipelineFixture()
-        let loop = fixture.loop
-        let context = fixture.context(http: HTTPClient(loop: loop))
-        let schema = "pipeline_\(UInt32.random(in: 0...UInt32.max))"
+        let (server, fixture, context, schema) = try await postgresSetup()
         let destinations = [try postgresDestination(server, schema: schema, table: "{{.event_type}}")]
         let pipeline = try await fixture.harness.onLoop {
             let pipeline = try await EventPipeline.start(settings: self.settings(fixture, destinations), context: context)
@@ -191,11 +195,7 @@ import TestSupport
     }
 
     @Test func aBacklogReachesPostgresWrittenFromTheEventsTextWithTheOffsetCommittedAtDurablePoints() async throws {
-        let server = try await PostgresServer.shared.value
-        let fixture = try PipelineFixture()
-        let loop = fixture.loop
-        let context = fixture.context(http: HTTPClient(loop: loop))
-        let schema = "pipeline_\(UInt32.random(in: 0...UInt32.max))"
+        let (server, fixture, context, schema) = try await postgresSetup()
         // The default table name is a constant: rows keep their text and the COPY is written from it.
         let destinations = [try postgresDestination(server, schema: schema, table: nil)]
         // Six stream chunks of 2,000: the first five deferred, the last durable with them. One event's amount does
@@ -221,10 +221,7 @@ import TestSupport
     }
 
     @Test func aBacklogWhoseConnectionBreaksBeforeItsDurablePointIsDeliveredAgainFromTheCommittedOffset() async throws {
-        let server = try await PostgresServer.shared.value
-        let fixture = try PipelineFixture()
-        let context = fixture.context(http: HTTPClient(loop: fixture.loop))
-        let schema = "pipeline_\(UInt32.random(in: 0...UInt32.max))"
+        let (server, fixture, context, schema) = try await postgresSetup()
         let destinations = [try postgresDestination(server, schema: schema, table: nil)]
         // Twenty stream chunks of 2,000: the first durable point comes after sixteen.
         let count = 40_000
