@@ -18,9 +18,6 @@ public struct LoopError: Error, Equatable, CustomStringConvertible, Sendable {
     /// libuv's short name for the code, such as `ECONNREFUSED`.
     public var name: String { String(cString: uv_err_name(code)) }
 
-    /// A request completed with `UV_ECANCELED` because its handle closed first.
-    public var isCanceled: Bool { code == Int32(UV_ECANCELED.rawValue) }
-
     public var description: String { "\(operation): \(name) (\(String(cString: uv_strerror(code))))" }
 }
 
