@@ -34,7 +34,7 @@ import Testing
         }
         #expect(ranges.first == 0..<30 && ranges.last == 270..<300)
         #expect(read == Array(0..<300))
-        let segments = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".log") }
+        let segments = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".seg") }
         #expect(segments.count > 3, "2 KB segments roll over")
 
         // Reopened: the end is where it was, and a reader can start in the middle of a middle segment.
@@ -60,7 +60,7 @@ import Testing
             await log.close()
         }
         // A crash mid-write: half a record's header and body at the end of the file.
-        let segment = directory + "/00000000000000000000.log"
+        let segment = directory + "/00000000000000000000.seg"
         let handle = try #require(FileHandle(forWritingAtPath: segment))
         handle.seekToEndOfFile()
         handle.write(Data([200, 0, 0, 0, 1, 2, 3, 4]) + Data("{\"n\":".utf8))
@@ -113,6 +113,138 @@ import Testing
     }
 }
 
+@Suite struct EventLogRecyclingTests {
+    /// Records of one size, so a recycled file's old records sit exactly where the new ones' successors would.
+    private func record(_ index: Int) -> [UInt8] { Array(String(format: #"{"n":%08d}"#, index).utf8) }
+
+    private func inode(_ path: String) -> UInt64? {
+        var info = stat()
+        return stat(path, &info) == 0 ? UInt64(info.st_ino) : nil
+    }
+
+    private func names(in directory: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+    }
+
+    /// Every record from the log's start, checked against its offset.
+    private func readAll(_ log: EventLog) async throws -> [UInt64] {
+        var position = try await log.position(of: 0)
+        var offsets: [UInt64] = []
+        while true {
+            let (entries, next) = try await log.read(from: position, limit: 7)
+            if entries.isEmpty { return offsets }
+            for entry in entries {
+                #expect(entry.payload == record(Int(entry.offset)), "record \(entry.offset)")
+                offsets.append(entry.offset)
+            }
+            position = next
+        }
+    }
+
+    @Test func trimmedSegmentsBecomeSparesThatNewSegmentsWriteOverWithoutReadingTheirOldRecords() async throws {
+        let fixture = try PipelineFixture()
+        let directory = fixture.directory + "/incoming"
+        let loop = fixture.loop
+        let (spareInodes, read) = try await fixture.harness.onLoop { () async throws -> (Set<UInt64>, [UInt64]) in
+            let log = try await EventLog.open(directory: directory, loop: loop, maxSegmentBytes: 1_000, spareSegments: 2)
+            // 50 records of 22 bytes per flush: one segment of 1,100 bytes each.
+            for start in stride(from: 0, to: 250, by: 50) {
+                _ = try await log.append((start..<(start + 50)).map(record))
+            }
+            await log.trim(below: 200)
+            let read = try await readAll(log)
+            await log.close()
+            return (Set(try names(in: directory).filter { $0.hasPrefix("spare-") }.compactMap { inode(directory + "/" + $0) }), read)
+        }
+        let afterTrim = try names(in: directory)
+        #expect(spareInodes.count == 2, "two of the four trimmed segments kept: \(afterTrim)")
+        #expect(read == Array(200..<250))
+
+        // New segments take the spares; 10 records fill only part of the second, whose old records follow them.
+        let (afterReuse, end) = try await fixture.harness.onLoop { () async throws -> ([UInt64], UInt64) in
+            let log = try await EventLog.open(directory: directory, loop: loop, maxSegmentBytes: 1_000, spareSegments: 2)
+            _ = try await log.append((250..<300).map(record))
+            _ = try await log.append((300..<310).map(record))
+            // Not closed: as after a crash, the active segment still holds the spare's old records after its own.
+            return (try await readAll(log), log.endOffset)
+        }
+        #expect(afterReuse == Array(200..<310))
+        #expect(end == 310)
+        let segments = try names(in: directory).filter { $0.hasSuffix(".seg") && !$0.hasPrefix("spare-") }
+        #expect(Set(segments.compactMap { inode(directory + "/" + $0) }).isSuperset(of: spareInodes), "\(segments)")
+        #expect(try names(in: directory).allSatisfy { !$0.hasPrefix("spare-") })
+        let last = directory + "/" + segments.last!
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: last)[.size] as? Int)
+        #expect(size > 10 * 22, "the recycled file is longer than its new records")
+
+        // Recovery stops at the end of the new records: the old ones are intact but bound to other offsets.
+        let (cut, recovered, next) = try await fixture.harness.onLoop { () async throws -> (Int, [UInt64], Range<UInt64>) in
+            let log = try await EventLog.open(directory: directory, loop: loop, maxSegmentBytes: 1_000, spareSegments: 2)
+            let next = try await log.append([self.record(310)])
+            let recovered = try await readAll(log)
+            await log.close()
+            return (log.recoveredTruncatedBytes, recovered, next)
+        }
+        #expect(cut == size - 10 * 22)
+        #expect(next == 310..<311)
+        #expect(recovered == Array(200..<311))
+        #expect(await fixture.finish() == 0)
+    }
+
+    @Test func segmentsOfTheUnboundFormatAreReadAndAppendsGoToANewSegment() async throws {
+        let fixture = try PipelineFixture()
+        let directory = fixture.directory + "/incoming"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // Written before records were bound to offsets: `.log` files, the last with a torn record at its end.
+        var first: [UInt8] = []
+        for index in 0..<20 { LogFrame.append(record(index), to: &first) }
+        var second: [UInt8] = []
+        for index in 20..<25 { LogFrame.append(record(index), to: &second) }
+        second += [30, 0, 0, 0, 9, 9]
+        FileManager.default.createFile(atPath: directory + "/00000000000000000000.log", contents: Data(first))
+        FileManager.default.createFile(atPath: directory + "/00000000000000000020.log", contents: Data(second))
+        let loop = fixture.loop
+        let (cut, range, read) = try await fixture.harness.onLoop { () async throws -> (Int, Range<UInt64>, [UInt64]) in
+            let log = try await EventLog.open(directory: directory, loop: loop, spareSegments: 2)
+            let range = try await log.append([self.record(25), self.record(26)])
+            let read = try await readAll(log)
+            await log.trim(below: 25)
+            await log.close()
+            return (log.recoveredTruncatedBytes, range, read)
+        }
+        #expect(cut == 6)
+        #expect(range == 25..<27)
+        #expect(read == Array(0..<27))
+        #expect(try names(in: directory).filter { $0.contains("0000") } == ["00000000000000000025.seg"],
+                "trimmed `.log` segments are deleted, not kept as spares")
+        #expect(await fixture.finish() == 0)
+    }
+}
+
+@Suite struct LogFrameTests {
+    @Test func aBoundRecordDecodesOnlyAtItsOwnOffset() {
+        var frames: [UInt8] = []
+        LogFrame.append(Array("abc".utf8), to: &frames)
+        LogFrame.append(Array("defg".utf8), to: &frames)
+        let unbound = frames
+        LogFrame.bind(&frames, from: 41)
+        guard case .record(let payload, let size) = LogFrame.decode(frames, at: 11, offset: 42) else {
+            Issue.record("record 42 does not decode")
+            return
+        }
+        #expect(Array(payload) == Array("defg".utf8) && size == 12)
+        #expect(corrupt(LogFrame.decode(frames, at: 0, offset: 42)))
+        #expect(!corrupt(LogFrame.decode(frames, at: 11, offset: 42 + (1 << 32))), "the low 32 bits bind")
+        #expect(!corrupt(LogFrame.decode(unbound, at: 0, offset: nil)))
+        #expect(corrupt(LogFrame.decode(unbound, at: 0, offset: 41)))
+    }
+
+    private func corrupt(_ decoded: LogFrame.Decoded) -> Bool {
+        if case .corrupt = decoded { return true }
+        return false
+    }
+}
+
 extension EventLogTests {
     /// What this process's descriptors open under `directory` (`/proc/self/fd`), with ` (deleted)` for removed files.
     static func openFiles(in directory: String) -> [String] {
@@ -145,7 +277,7 @@ extension EventLogTests {
         #expect(bySize > 0 && start == bySize, "removed \(bySize), start \(start)")
         #expect(firstRead == start, "a reader asking for offset 0 resumes at the oldest record kept")
         #expect(byAge > 0)
-        let segments = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".log") }
+        let segments = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".seg") }
         #expect(segments.count == 1)
         #expect(end == 200)
     }

@@ -25,7 +25,8 @@ public final class EventLog: @unchecked Sendable {
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     /// Completed flushes (each one write and one fdatasync), for tests and metrics.
     public private(set) var flushes = 0
-    /// Records cut from the tail at open (torn by a crash before they were acknowledged).
+    /// Bytes cut after the last record at open (torn by a crash before they were acknowledged, or left from a
+    /// recycled file's earlier use).
     public let recoveredTruncatedBytes: Int
 
     private struct Pending {
@@ -45,9 +46,14 @@ public final class EventLog: @unchecked Sendable {
     }
 
     /// Opens (creating, or recovering after a crash) the log in `directory`. Call on the loop.
-    /// - Parameter maxSegmentAge: seconds after which the active segment is closed at the next append (see `retain`).
-    public static func open(directory: String, loop: EventLoop, maxSegmentBytes: Int = 64 << 20, maxSegmentAge: Int? = nil) async throws -> EventLog {
-        let files = SegmentFiles(directory: directory, maxSegmentBytes: maxSegmentBytes, maxSegmentAge: maxSegmentAge)
+    /// - Parameters:
+    ///   - maxSegmentAge: seconds after which the active segment is closed at the next append (see `retain`).
+    ///   - spareSegments: how many trimmed segments are kept to be written over by new ones, which makes each group
+    ///     commit's sync cheaper for that much disk (`SegmentFiles`).
+    public static func open(directory: String, loop: EventLoop, maxSegmentBytes: Int = 64 << 20, maxSegmentAge: Int? = nil,
+                            spareSegments: Int = 0) async throws -> EventLog {
+        let files = SegmentFiles(directory: directory, maxSegmentBytes: maxSegmentBytes, maxSegmentAge: maxSegmentAge,
+                                 spareLimit: spareSegments)
         let recovery = try await WorkQueue(loop: loop).run { try files.recover() }
         return EventLog(loop: loop, files: files, recovery: recovery)
     }
@@ -74,11 +80,12 @@ public final class EventLog: @unchecked Sendable {
     }
 
     private func flush() {
-        let batch = pending
+        var batch = pending
         pending = Pending()
         guard batch.count > 0 || !batch.waiters.isEmpty else { return }
         isFlushing = true
         let first = durableEnd.offset
+        LogFrame.bind(&batch.frames, from: first)
         Task.immediate(executorPreference: loop) { [self, files] in
             do {
                 let frames = batch.frames

@@ -1,8 +1,11 @@
 import CZlib
 
-/// One record of the incoming log on disk: payload length (UInt32, little-endian), CRC-32 of the payload, payload.
+/// One record of the incoming log on disk: payload length (UInt32, little-endian), checksum, payload.
 /// The checksum finds a record torn by a crash mid-write, so recovery cuts the log there instead of replaying junk.
-/// It is zlib's CRC-32 (the IEEE polynomial), several times faster than a byte-at-a-time table on every request.
+/// It is zlib's CRC-32 (the IEEE polynomial), several times faster than a byte-at-a-time table on every request,
+/// XORed with the low 32 bits of the record's offset (`bind`): segment files are recycled (`SegmentFiles`), and a
+/// record left from a file's earlier use is intact but sits at another offset, so it cannot pass for the record
+/// expected at its place. Segments written before records were bound (`.log` files) are read with `offset` nil.
 enum LogFrame {
     static let headerSize = 8
     /// No event is near this (events are limited to `server.max_event_size`); a larger length means a torn header.
@@ -14,6 +17,22 @@ enum LogFrame {
         for shift in stride(from: 0, to: 32, by: 8) { buffer.append(UInt8(truncatingIfNeeded: length >> UInt32(shift))) }
         for shift in stride(from: 0, to: 32, by: 8) { buffer.append(UInt8(truncatingIfNeeded: checksum >> UInt32(shift))) }
         buffer.append(contentsOf: payload)
+    }
+
+    /// Binds the records framed in `frames` to their offsets, `first`, `first + 1`, ...: done when the flush that
+    /// writes them assigns the offsets.
+    static func bind(_ frames: inout [UInt8], from first: UInt64) {
+        var start = 0
+        var offset = first
+        frames.withUnsafeMutableBytes { bytes in
+            while start < bytes.count {
+                let length = Int(bytes.loadUnaligned(fromByteOffset: start, as: UInt32.self).littleEndian)
+                let stored = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: start + 4, as: UInt32.self))
+                bytes.storeBytes(of: (stored ^ UInt32(truncatingIfNeeded: offset)).littleEndian, toByteOffset: start + 4, as: UInt32.self)
+                start += headerSize + length
+                offset += 1
+            }
+        }
     }
 
     static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 {
@@ -36,7 +55,8 @@ enum LogFrame {
         headerSize + Int(UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24)
     }
 
-    static func decode(_ bytes: [UInt8], at start: Int) -> Decoded {
+    /// The record at `start`, expected to be record `offset` (nil: an unbound record of a `.log` segment).
+    static func decode(_ bytes: [UInt8], at start: Int, offset: UInt64?) -> Decoded {
         guard bytes.count - start >= headerSize else { return .incomplete }
         func word(_ at: Int) -> UInt32 {
             UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
@@ -45,7 +65,8 @@ enum LogFrame {
         guard length <= maximumPayload else { return .corrupt }
         let end = start + headerSize + length
         guard end <= bytes.count else { return .incomplete }
-        guard checksum(bytes[(start + headerSize)..<end]) == word(start + 4) else { return .corrupt }
+        let binding = offset.map { UInt32(truncatingIfNeeded: $0) } ?? 0
+        guard checksum(bytes[(start + headerSize)..<end]) ^ binding == word(start + 4) else { return .corrupt }
         return .record(payload: bytes[(start + headerSize)..<end], size: headerSize + length)
     }
 }

@@ -1,10 +1,18 @@
 import Foundation
 import Synchronization
 
-/// An event log's directory: segment files named by their first offset (`00000000000000001234.log`).
+/// An event log's directory: segment files named by their first offset (`00000000000000001234.seg`).
 /// Blocking: every method runs on the work queue. The writer's methods run one at a time (the log starts a flush
 /// only when none runs); readers read only below the durable end the loop hands them, through descriptors kept
 /// open per segment.
+///
+/// Recycling (`spareLimit` > 0): a segment every reader has passed becomes a spare (`spare-<base>.seg`) instead of
+/// being deleted, and the next segment begins as that file, written over from its start, as PostgreSQL recycles WAL
+/// segments. An `fdatasync` after writes that grow a file must also write the file's new size and block map, a
+/// second disk write (on a journaling ext4, a journal commit that first writes out other files' pending data: a
+/// destination's batch, say); writes over blocks already on disk need only the data itself. The old records a
+/// spare still holds cannot pass for new ones (`LogFrame.bind`), so recovery and readers stop where the new records
+/// end. Segments written before recycling (`.log`, unbound records) are read as they are and never written again.
 final class SegmentFiles: @unchecked Sendable {
     let directory: String
     /// A segment is closed and a new one begun once it grows past this.
@@ -12,6 +20,12 @@ final class SegmentFiles: @unchecked Sendable {
     /// Or once it is this old (seconds), so retention by age can remove a slow log's old records: it removes whole
     /// closed segments only. Nil: by size alone.
     let maxSegmentAge: Int?
+    /// How many removed segments are kept as spares.
+    let spareLimit: Int
+    /// Spare files, ready to become segments.
+    private let spares = Mutex<[String]>([])
+    /// `.log` segments found at recovery; set before the log is used, read-only after.
+    private var unbound: Set<UInt64> = []
     private var activeFD: Int32 = -1
     private(set) var activeBase: UInt64 = 0
     private(set) var activeSize = 0
@@ -22,15 +36,25 @@ final class SegmentFiles: @unchecked Sendable {
     /// read holds the lock while it uses its descriptor, so removal never closes one under it.
     private let readers = Mutex<[UInt64: Int32]>([:])
 
-    init(directory: String, maxSegmentBytes: Int, maxSegmentAge: Int? = nil) {
+    init(directory: String, maxSegmentBytes: Int, maxSegmentAge: Int? = nil, spareLimit: Int = 0) {
         self.directory = directory
         self.maxSegmentBytes = maxSegmentBytes
         self.maxSegmentAge = maxSegmentAge
+        self.spareLimit = spareLimit
+    }
+
+    private static func digits(_ base: UInt64) -> String {
+        let digits = String(base)
+        return String(repeating: "0", count: max(0, 20 - digits.count)) + digits
     }
 
     func path(of base: UInt64) -> String {
-        let digits = String(base)
-        return "\(directory)/\(String(repeating: "0", count: max(0, 20 - digits.count)))\(digits).log"
+        "\(directory)/\(Self.digits(base)).\(unbound.contains(base) ? "log" : "seg")"
+    }
+
+    /// The offset the checksum of record `offset` in segment `base` is bound to (nil in a `.log` segment).
+    private func binding(_ offset: UInt64, in base: UInt64) -> UInt64? {
+        unbound.contains(base) ? nil : offset
     }
 
     /// What recovery found: the segments' first offsets in order, and the next offset to assign.
@@ -41,15 +65,25 @@ final class SegmentFiles: @unchecked Sendable {
         var truncatedBytes: Int
     }
 
-    /// Opens the log for appending: lists the segments, scans the last one record by record, and truncates a torn
-    /// tail. Earlier segments were fsynced whole before the next one began, so they are not rescanned.
+    /// Opens the log for appending: lists the segments and spares, scans the last segment record by record, and
+    /// cuts what follows its last record (torn by a crash, or left from the file's earlier use). Earlier segments
+    /// were fsynced whole before the next one began, so they are not rescanned. A last segment of the `.log` format
+    /// is cut the same way and closed: appends go to a new segment.
     func recover() throws -> Recovery {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
-        var segments = names.compactMap { name -> UInt64? in
-            guard name.hasSuffix(".log"), name.count == 24 else { return nil }
-            return UInt64(name.dropLast(4))
-        }.sorted()
+        var segments: [UInt64] = []
+        var found: [String] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory) {
+            if name.hasPrefix("spare-"), name.hasSuffix(".seg") {
+                found.append("\(directory)/\(name)")
+            } else if name.count == 24, let base = UInt64(name.prefix(20)), name.hasSuffix(".seg") || name.hasSuffix(".log") {
+                segments.append(base)
+                if name.hasSuffix(".log") { unbound.insert(base) }
+            }
+        }
+        for extra in found.dropFirst(spareLimit) { unlink(extra) }
+        spares.withLock { $0 = Array(found.prefix(spareLimit)) }
+        segments.sort()
         if segments.isEmpty { segments = [0] }
         let base = segments.last!
         let path = path(of: base)
@@ -57,7 +91,7 @@ final class SegmentFiles: @unchecked Sendable {
         var position = 0
         var count: UInt64 = 0
         scan: while true {
-            switch LogFrame.decode(bytes, at: position) {
+            switch LogFrame.decode(bytes, at: position, offset: binding(base + count, in: base)) {
             case .record(_, let size):
                 position += size
                 count += 1
@@ -65,16 +99,34 @@ final class SegmentFiles: @unchecked Sendable {
                 break scan
             }
         }
-        try openActive(base: base, truncatingTo: position)
-        return Recovery(segments: segments, nextOffset: base + count, truncatedBytes: bytes.count - position)
+        let next = base + count
+        if unbound.contains(base) {
+            try cut(path, to: position)
+            if count == 0 {
+                unlink(path)
+                unbound.remove(base)
+                segments.removeLast()
+            }
+            segments.append(next)
+            try openActive(base: next, at: 0)
+        } else {
+            try openActive(base: base, at: position)
+        }
+        return Recovery(segments: segments, nextOffset: next, truncatedBytes: bytes.count - position)
     }
 
-    private func openActive(base: UInt64, truncatingTo size: Int) throws {
+    private func cut(_ path: String, to size: Int) throws {
+        guard truncate(path, off_t(size)) == 0 else { throw FileError(operation: "truncate \(path)") }
+    }
+
+    /// Makes segment `base` the active one, appending at byte `size`. `truncates`: cut the file there first (not a
+    /// spare, whose blocks the appends are to write over).
+    private func openActive(base: UInt64, at size: Int, truncates: Bool = true) throws {
         if activeFD >= 0 { close(activeFD) }
         let path = path(of: base)
         let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileError(operation: "open \(path)") }
-        guard ftruncate(fd, off_t(size)) == 0, lseek(fd, off_t(size), SEEK_SET) >= 0 else {
+        guard !truncates || ftruncate(fd, off_t(size)) == 0, lseek(fd, off_t(size), SEEK_SET) >= 0 else {
             let error = FileError(operation: "truncate \(path)")
             close(fd)
             throw error
@@ -86,6 +138,15 @@ final class SegmentFiles: @unchecked Sendable {
         try syncDirectory()
     }
 
+    /// Begins segment `base`, from a spare when there is one.
+    private func beginSegment(_ base: UInt64) throws {
+        if let spare = spares.withLock({ $0.popLast() }) {
+            if rename(spare, path(of: base)) == 0 { return try openActive(base: base, at: 0, truncates: false) }
+            unlink(spare)
+        }
+        try openActive(base: base, at: 0)
+    }
+
     /// Appends `frames` (records `firstOffset...`) and waits for them to reach the disk. Starts a new segment first
     /// when the active one is full. On a failed write the segment is cut back, so a later append never follows a
     /// half-written record.
@@ -94,7 +155,7 @@ final class SegmentFiles: @unchecked Sendable {
         var started: UInt64?
         let aged = maxSegmentAge.map { activeSize > 0 && time(nil) - activeOpenedAt >= $0 } ?? false
         if activeSize >= maxSegmentBytes || aged {
-            try openActive(base: firstOffset, truncatingTo: 0)
+            try beginSegment(firstOffset)
             started = firstOffset
         }
         let path = path(of: activeBase)
@@ -102,6 +163,7 @@ final class SegmentFiles: @unchecked Sendable {
             try FileIO.writeAll(activeFD, frames, path: path)
             guard fdatasync(activeFD) == 0 else { throw FileError(operation: "fdatasync \(path)") }
         } catch {
+            // Cut, not only rewound: the records of a failed flush get their offsets again in the next one.
             _ = ftruncate(activeFD, off_t(activeSize))
             _ = lseek(activeFD, off_t(activeSize), SEEK_SET)
             throw error
@@ -118,9 +180,20 @@ final class SegmentFiles: @unchecked Sendable {
         guard fsync(fd) == 0 else { throw FileError(operation: "fsync \(directory)") }
     }
 
+    /// Removes segment `base`, keeping it as a spare while fewer than `spareLimit` are kept (a full-sized segment
+    /// of the current format only).
     func remove(base: UInt64) {
         readers.withLock { if let fd = $0.removeValue(forKey: base) { close(fd) } }
-        unlink(path(of: base))
+        let path = path(of: base)
+        let kept = !unbound.contains(base) && spares.withLock { spares in
+            var info = stat()
+            guard spares.count < spareLimit, stat(path, &info) == 0, Int(info.st_size) >= maxSegmentBytes else { return false }
+            let spare = "\(directory)/spare-\(Self.digits(base)).seg"
+            guard rename(path, spare) == 0 else { return false }
+            spares.append(spare)
+            return true
+        }
+        if !kept { unlink(path) }
     }
 
     /// `body` with a read descriptor of segment `base`, opened on first use.
@@ -153,8 +226,12 @@ final class SegmentFiles: @unchecked Sendable {
         return removed
     }
 
+    /// Closes every descriptor; the active segment is cut to its records, so a restart finds nothing after them.
     func closeFiles() {
-        if activeFD >= 0 { close(activeFD) }
+        if activeFD >= 0 {
+            _ = ftruncate(activeFD, off_t(activeSize))
+            close(activeFD)
+        }
         activeFD = -1
         readers.withLock { descriptors in
             for fd in descriptors.values { close(fd) }
@@ -172,10 +249,14 @@ final class SegmentFiles: @unchecked Sendable {
         var window = 1 << 20
         while entries.count < limit, bytesRead < maxBytes, position.offset < durableEnd.offset {
             let isActive = position.segment == durableEnd.segment
-            if !isActive, let index = segments.firstIndex(of: position.segment), index + 1 < segments.count,
-               position.offset >= segments[index + 1] {
-                position = LogPosition(offset: position.offset, segment: segments[index + 1], byte: 0)
-                continue
+            // A closed segment's records end where the next segment's begin; a recycled file may hold older ones after.
+            var segmentEnd = durableEnd.offset
+            if !isActive, let index = segments.firstIndex(of: position.segment), index + 1 < segments.count {
+                segmentEnd = segments[index + 1]
+                if position.offset >= segmentEnd {
+                    position = LogPosition(offset: position.offset, segment: segmentEnd, byte: 0)
+                    continue
+                }
             }
             let path = path(of: position.segment)
             var chunk: [UInt8] = []
@@ -192,8 +273,8 @@ final class SegmentFiles: @unchecked Sendable {
                 return end
             }
             var at = 0
-            decoding: while entries.count < limit, position.offset < durableEnd.offset {
-                switch LogFrame.decode(chunk, at: at) {
+            decoding: while entries.count < limit, position.offset < segmentEnd {
+                switch LogFrame.decode(chunk, at: at, offset: binding(position.offset, in: position.segment)) {
                 case .record(let payload, let size):
                     entries.append(LogEntry(offset: position.offset, payload: Array(payload)))
                     at += size
