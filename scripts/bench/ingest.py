@@ -8,15 +8,19 @@
 2. COPY: rows/s of rivulet's postgres destination (postgres-bench, the code the runner calls) beside `psql \\copy`
    of the same rows into the same server. Target: >= 0.8x.
 
-    scripts/bench/ingest.py            # DURATION=20 s per server, ROWS=500000
-    DURATION=5 ROWS=100000 scripts/bench/ingest.py
+    scripts/bench/ingest.py            # DURATION=20 s per server, ROUNDS=3, ROWS=500000
+    DURATION=5 ROUNDS=1 ROWS=100000 scripts/bench/ingest.py
+
+Runs on two shared cores wander by 15-30%, so the servers take turns for ROUNDS rounds (a fresh node each time) and
+the table shows each one's median req/s and median p99; every round's figures go to stderr.
 Exits 1 when a target is missed, 2 on a setup error."""
-import json, os, re, shutil, subprocess, sys, tempfile, time
+import json, os, re, shutil, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchnodes import ROOT, binary, fail, free_port, run, start, start_postgres, stop
 
 DURATION = int(os.environ.get("DURATION", "20"))
+ROUNDS = int(os.environ.get("ROUNDS", "3"))
 ROWS = int(os.environ.get("ROWS", "500000"))
 CONNECTIONS = 64
 TOKEN = "s2s.bench"
@@ -125,24 +129,30 @@ def main():
             "rivulet -> file (batch)": "{type: file, mode: batch, batch_period_sec: 5}",
             "rivulet -> postgres (batch)": pg_destination,
         }
-        results = {}
-        for label, destination in targets.items():
-            name = "file" if "file" in label else "pg"
-            node, port, _ = start(rivulet, os.path.join(work, f"{name}.yaml"), node_yaml(work, name, destination),
-                                  os.path.join(work, f"{name}.log"))
-            processes.append(node)
-            wrk(port, body, 2)
-            results[label] = wrk(port, body, DURATION)
-            node.terminate()
-            node.wait()
-        wrk(nginx_port, body, 2)
-        results["nginx (static 200)"] = wrk(nginx_port, body, DURATION)
+        rounds = {label: [] for label in [*targets, "nginx (static 200)"]}
+        for round in range(1, ROUNDS + 1):
+            for label, destination in targets.items():
+                name = f"{'file' if 'file' in label else 'pg'}{round}"
+                node, port, _ = start(rivulet, os.path.join(work, f"{name}.yaml"), node_yaml(work, name, destination),
+                                      os.path.join(work, f"{name}.log"))
+                processes.append(node)
+                wrk(port, body, 2)
+                rounds[label].append(wrk(port, body, DURATION))
+                node.terminate()
+                node.wait()
+            wrk(nginx_port, body, 2)
+            rounds["nginx (static 200)"].append(wrk(nginx_port, body, DURATION))
+            print(f"round {round}: " + ", ".join(f"{label} {rps:.0f} req/s p99 {p99:.2f} ms" for label, runs in rounds.items()
+                                                   for rps, p99 in runs[-1:]), file=sys.stderr)
+        results = {label: (statistics.median(rps for rps, _ in runs), statistics.median(p99 for _, p99 in runs))
+                   for label, runs in rounds.items()}
         ours_copy, psql_copy = copy_comparison(work, pg_port)
     finally:
         stop(processes, work)
 
     nginx_rps = results["nginx (static 200)"][0]
-    print(f"POST /api/v1/s2s/event, {size}-byte event, wrk -t1 -c{CONNECTIONS} -d{DURATION}s, {os.cpu_count()} cores")
+    print(f"POST /api/v1/s2s/event, {size}-byte event, wrk -t1 -c{CONNECTIONS} -d{DURATION}s, {os.cpu_count()} cores, "
+          f"median of {ROUNDS} round{'s' if ROUNDS > 1 else ''}")
     print(f"{'server':32} {'req/s':>10} {'p99 ms':>8} {'vs nginx':>9}")
     missed = False
     for label, (rps, p99) in results.items():
