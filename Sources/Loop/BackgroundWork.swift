@@ -1,3 +1,4 @@
+import CLibUV
 import Foundation
 import Synchronization
 
@@ -6,13 +7,16 @@ import Synchronization
 /// `shared` runs at a lower CPU priority (nice 10), for bulk work that may lag but must not slow requests: shaping
 /// thousands of events for a destination, encoding a COPY. On a machine with few cores, running that work at normal
 /// priority took the loop's CPU and stretched request latency tenfold; here the scheduler gives the loop (and the
-/// fsyncs) the CPU first, and the bulk work uses what is left. `blocking` runs at normal priority, for work that
+/// fsyncs) the CPU first, and the bulk work uses what is left. A lower priority still let a burst of bulk work (a
+/// batch delivery) sit on the loop's core: the loop waited in that core's run queue for milliseconds while the other
+/// core was idle, so `shared` also keeps off one core (the lowest-numbered it may use), which leaves the loop a core
+/// no bulk work contends for. `blocking` runs at normal priority on every core, for work that
 /// mostly waits on the disk (`WorkQueue`). Two sets, because an unprivileged process may lower a thread's priority
 /// but never raise it back, so a thread lowered for one item would stay slow for every fsync after it.
 public final class BackgroundWork: @unchecked Sendable {
-    /// Bulk CPU work, one thread per core.
-    public static let shared = BackgroundWork(threads: max(1, ProcessInfo.processInfo.activeProcessorCount), nice: 10,
-                                              name: "rivulet-background")
+    /// Bulk CPU work, one thread per core it may use.
+    public static let shared = BackgroundWork(threads: max(1, ProcessInfo.processInfo.activeProcessorCount - 1), nice: 10,
+                                              name: "rivulet-bg", leavesACoreFree: true)
     /// Blocking calls (fsync, SQLite, file reads and writes): enough threads that a slow disk's calls do not hold
     /// the others back.
     public static let blocking = BackgroundWork(threads: 16, nice: 0, name: "rivulet-io")
@@ -22,14 +26,15 @@ public final class BackgroundWork: @unchecked Sendable {
     private let jobs = Mutex<[@Sendable () -> Void]>([])
     private let ready = DispatchSemaphore(value: 0)
 
-    init(threads: Int, nice: Int32, name: String) {
+    init(threads: Int, nice: Int32, name: String, leavesACoreFree: Bool = false) {
         for index in 0..<threads {
             let thread = Thread { [self] in
+                nameCurrentThread("\(name)-\(index)")
+                if leavesACoreFree { _ = rivulet_leave_first_cpu() }
                 // On Linux the nice value belongs to the thread: `who` 0 lowers only this one.
                 if nice != 0 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice) }
                 work()
             }
-            thread.name = "\(name)-\(index)"
             thread.start()
         }
     }
@@ -49,4 +54,14 @@ public final class BackgroundWork: @unchecked Sendable {
             ready.signal()
         }
     }
+}
+
+/// Names the calling thread for `top -H`, `perf` and `/proc/PID/task/*/comm` (the kernel keeps 15 bytes).
+/// Foundation's `Thread.name`, set before the thread starts, does not reach the kernel on Linux, and Glibc's module
+/// leaves out `pthread_setname_np`.
+func nameCurrentThread(_ name: String) {
+    let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+    guard fd >= 0 else { return }
+    _ = name.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, min($0.count - 1, 15)) }
+    close(fd)
 }

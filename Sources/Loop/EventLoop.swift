@@ -158,11 +158,11 @@ public final class LoopThread: @unchecked Sendable {
 
     func start() {
         let thread = Thread { [self] in
+            nameCurrentThread("rivulet-loop")
             let code = loop.run()
             result.withLock { $0 = code }
             done.signal()
         }
-        thread.name = "rivulet-loop"
         thread.start()
     }
 
