@@ -130,9 +130,9 @@ def main():
             "rivulet -> postgres (batch)": pg_destination,
         }
         rounds = {label: [] for label in [*targets, "nginx (static 200)"]}
-        for round in range(1, ROUNDS + 1):
+        for number in range(1, ROUNDS + 1):
             for label, destination in targets.items():
-                name = f"{'file' if 'file' in label else 'pg'}{round}"
+                name = f"{'file' if 'file' in label else 'pg'}{number}"
                 node, port, _ = start(rivulet, os.path.join(work, f"{name}.yaml"), node_yaml(work, name, destination),
                                       os.path.join(work, f"{name}.log"))
                 processes.append(node)
@@ -142,7 +142,7 @@ def main():
                 node.wait()
             wrk(nginx_port, body, 2)
             rounds["nginx (static 200)"].append(wrk(nginx_port, body, DURATION))
-            print(f"round {round}: " + ", ".join(f"{label} {rps:.0f} req/s p99 {p99:.2f} ms" for label, runs in rounds.items()
+            print(f"round {number}: " + ", ".join(f"{label} {rps:.0f} req/s p99 {p99:.2f} ms" for label, runs in rounds.items()
                                                    for rps, p99 in runs[-1:]), file=sys.stderr)
         results = {label: (statistics.median(rps for rps, _ in runs), statistics.median(p99 for _, p99 in runs))
                    for label, runs in rounds.items()}

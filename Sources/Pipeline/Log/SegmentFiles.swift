@@ -101,11 +101,12 @@ final class SegmentFiles: @unchecked Sendable {
         }
         let next = base + count
         if unbound.contains(base) {
-            try cut(path, to: position)
             if count == 0 {
                 unlink(path)
                 unbound.remove(base)
                 segments.removeLast()
+            } else {
+                try cut(path, to: position)
             }
             segments.append(next)
             try openActive(base: next, at: 0)
