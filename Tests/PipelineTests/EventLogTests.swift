@@ -205,7 +205,8 @@ import Testing
         FileManager.default.createFile(atPath: directory + "/00000000000000000020.log", contents: Data(second))
         let loop = fixture.loop
         let (cut, range, read) = try await fixture.harness.onLoop { () async throws -> (Int, Range<UInt64>, [UInt64]) in
-            let log = try await EventLog.open(directory: directory, loop: loop, spareSegments: 2)
+            // Segments this small would be kept as spares if they were `.seg` files.
+            let log = try await EventLog.open(directory: directory, loop: loop, maxSegmentBytes: 100, spareSegments: 2)
             let range = try await log.append([self.record(25), self.record(26)])
             let read = try await readAll(log)
             await log.trim(below: 25)

@@ -61,7 +61,8 @@ final class SegmentFiles: @unchecked Sendable {
     struct Recovery {
         var segments: [UInt64]
         var nextOffset: UInt64
-        /// Bytes cut from the last segment's end: a record torn by a crash, never acknowledged.
+        /// Bytes cut after the last segment's last record: a write torn by a crash (never acknowledged), or a
+        /// recycled file's old records.
         var truncatedBytes: Int
     }
 
