@@ -198,8 +198,10 @@ import Testing
         // Written before records were bound to offsets: `.log` files, the last with a torn record at its end.
         var first: [UInt8] = []
         for index in 0..<20 { LogFrame.append(record(index), to: &first) }
+        LogFrame.seal(&first, from: nil)
         var second: [UInt8] = []
         for index in 20..<25 { LogFrame.append(record(index), to: &second) }
+        LogFrame.seal(&second, from: nil)
         second += [30, 0, 0, 0, 9, 9]
         FileManager.default.createFile(atPath: directory + "/00000000000000000000.log", contents: Data(first))
         FileManager.default.createFile(atPath: directory + "/00000000000000000020.log", contents: Data(second))
@@ -227,8 +229,9 @@ import Testing
         var frames: [UInt8] = []
         LogFrame.append(Array("abc".utf8), to: &frames)
         LogFrame.append(Array("defg".utf8), to: &frames)
-        let unbound = frames
-        LogFrame.bind(&frames, from: 41)
+        var unbound = frames
+        LogFrame.seal(&unbound, from: nil)
+        LogFrame.seal(&frames, from: 41)
         guard case .record(let payload, let size) = LogFrame.decode(frames, at: 11, offset: 42) else {
             Issue.record("record 42 does not decode")
             return

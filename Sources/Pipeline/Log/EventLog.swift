@@ -80,16 +80,19 @@ public final class EventLog: @unchecked Sendable {
     }
 
     private func flush() {
-        var batch = pending
+        let batch = pending
         pending = Pending()
         guard batch.count > 0 || !batch.waiters.isEmpty else { return }
         isFlushing = true
         let first = durableEnd.offset
-        LogFrame.bind(&batch.frames, from: first)
         Task.immediate(executorPreference: loop) { [self, files] in
             do {
                 let frames = batch.frames
-                let started = try await work.run { try files.append(frames, firstOffset: first) }
+                let started = try await work.run {
+                    var sealed = frames  // A copy, made off the loop like the checksums.
+                    LogFrame.seal(&sealed, from: first)
+                    return try files.append(sealed, firstOffset: first)
+                }
                 flushes += 1
                 if let started { segments.append(started) }
                 durableEnd = LogPosition(offset: first + UInt64(batch.count), segment: files.activeBase, byte: files.activeSize)

@@ -3,7 +3,7 @@ import CZlib
 /// One record of the incoming log on disk: payload length (UInt32, little-endian), checksum, payload.
 /// The checksum finds a record torn by a crash mid-write, so recovery cuts the log there instead of replaying junk.
 /// It is zlib's CRC-32 (the IEEE polynomial), several times faster than a byte-at-a-time table on every request,
-/// XORed with the low 32 bits of the record's offset (`bind`): segment files are recycled (`SegmentFiles`), and a
+/// XORed with the low 32 bits of the record's offset (`seal`): segment files are recycled (`SegmentFiles`), and a
 /// record left from a file's earlier use is intact but sits at another offset, so it cannot pass for the record
 /// expected at its place. Segments written before records were bound (`.log` files) are read with `offset` nil.
 enum LogFrame {
@@ -11,24 +11,27 @@ enum LogFrame {
     /// No event is near this (events are limited to `server.max_event_size`); a larger length means a torn header.
     static let maximumPayload = 64 << 20
 
+    /// Frames `payload` into `buffer` with its checksum left blank: `seal` fills it in when the flush that writes
+    /// the record assigns its offset, on the thread that writes it, so the event loop never spends time on CRCs.
     static func append(_ payload: [UInt8], to buffer: inout [UInt8]) {
         let length = UInt32(payload.count)
-        let checksum = checksum(payload[...])
         for shift in stride(from: 0, to: 32, by: 8) { buffer.append(UInt8(truncatingIfNeeded: length >> UInt32(shift))) }
-        for shift in stride(from: 0, to: 32, by: 8) { buffer.append(UInt8(truncatingIfNeeded: checksum >> UInt32(shift))) }
+        buffer.append(contentsOf: repeatElement(0, count: 4))
         buffer.append(contentsOf: payload)
     }
 
-    /// Binds the records framed in `frames` to their offsets, `first`, `first + 1`, ...: done when the flush that
-    /// writes them assigns the offsets.
-    static func bind(_ frames: inout [UInt8], from first: UInt64) {
+    /// Writes the checksums of the records framed in `frames`, binding them to their offsets `first`, `first + 1`,
+    /// ...; with `first` nil, plain CRCs as the unbound `.log` segments have them.
+    static func seal(_ frames: inout [UInt8], from first: UInt64?) {
         var start = 0
-        var offset = first
+        var offset = first ?? 0
         frames.withUnsafeMutableBytes { bytes in
             while start < bytes.count {
                 let length = Int(bytes.loadUnaligned(fromByteOffset: start, as: UInt32.self).littleEndian)
-                let stored = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: start + 4, as: UInt32.self))
-                bytes.storeBytes(of: (stored ^ UInt32(truncatingIfNeeded: offset)).littleEndian, toByteOffset: start + 4, as: UInt32.self)
+                let payload = bytes.baseAddress! + start + headerSize
+                let crc = UInt32(crc32(0, payload.assumingMemoryBound(to: UInt8.self), uInt(length)))
+                let binding = first == nil ? 0 : UInt32(truncatingIfNeeded: offset)
+                bytes.storeBytes(of: (crc ^ binding).littleEndian, toByteOffset: start + 4, as: UInt32.self)
                 start += headerSize + length
                 offset += 1
             }

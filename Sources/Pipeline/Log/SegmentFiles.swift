@@ -11,7 +11,7 @@ import Synchronization
 /// segments. An `fdatasync` after writes that grow a file must also write the file's new size and block map, a
 /// second disk write (on a journaling ext4, a journal commit that first writes out other files' pending data: a
 /// destination's batch, say); writes over blocks already on disk need only the data itself. The old records a
-/// spare still holds cannot pass for new ones (`LogFrame.bind`), so recovery and readers stop where the new records
+/// spare still holds cannot pass for new ones (`LogFrame.seal`), so recovery and readers stop where the new records
 /// end. Segments written before recycling (`.log`, unbound records) are read as they are and never written again.
 final class SegmentFiles: @unchecked Sendable {
     let directory: String
