@@ -13,7 +13,7 @@ public struct HTTPRequest: Sendable {
     public private(set) var queryString: Substring?
     /// Query parameters decoded (`+` as space, percent escapes); the first of repeated names wins. Parsed once,
     /// since authentication and handlers both read it.
-    public private(set) var query: [String: String]
+    public private(set) var query: QueryParameters
     public var headers: HTTPHeaders
     public var body: [UInt8]
     /// Whether the connection stays open after the response (HTTP/1.1 default, `Connection` header).
@@ -28,25 +28,17 @@ public struct HTTPRequest: Sendable {
         self.keepAlive = keepAlive
     }
 
-    private static func split(_ target: String) -> (Substring, Substring?, [String: String]) {
+    private static func split(_ target: String) -> (Substring, Substring?, QueryParameters) {
         // Scanning UTF-8 bytes, not Characters: '?' is ASCII and this runs for every request.
-        guard let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return (target[...], nil, [:]) }
+        guard let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return (target[...], nil, QueryParameters()) }
         let queryString = target[target.index(after: mark)...]
-        return (target[..<mark], queryString, formFields(queryString))
+        return (target[..<mark], queryString, QueryParameters(formEncoded: queryString))
     }
 
     /// The fields of `application/x-www-form-urlencoded` text (a query string, or a form body such as an OAuth2
     /// token request's): names and values decoded, the first of repeated names wins.
     public static func formFields(_ text: Substring) -> [String: String] {
-        var fields: [String: String] = [:]
-        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = decodeFormComponent(parts[0])
-            if fields[name] == nil {
-                fields[name] = parts.count > 1 ? decodeFormComponent(parts[1]) : ""
-            }
-        }
-        return fields
+        Dictionary(QueryParameters(formEncoded: text).fields, uniquingKeysWith: { first, _ in first })
     }
 
     /// One form-encoded name or value: `+` is a space, then percent escapes are decoded (left as sent when invalid).
@@ -103,5 +95,32 @@ extension DecodingError {
         case is [Any].Type: "an array"
         default: "an object"
         }
+    }
+}
+
+/// Decoded `application/x-www-form-urlencoded` fields in the order sent. A list searched by name: a query has a
+/// handful of fields, and hashing them into a dictionary cost more than the rest of parsing it.
+public struct QueryParameters: Sendable {
+    public private(set) var fields: [(name: String, value: String)] = []
+
+    public init() {}
+
+    /// Parses `text` by scanning its bytes; empty pairs are skipped and a name without `=` has an empty value.
+    public init(formEncoded text: Substring) {
+        var start = text.startIndex
+        while start < text.endIndex {
+            let end = text.utf8[start...].firstIndex(of: UInt8(ascii: "&")) ?? text.endIndex
+            let pair = text[start..<end]
+            start = end < text.endIndex ? text.utf8.index(after: end) : end
+            guard !pair.isEmpty else { continue }
+            let equals = pair.utf8.firstIndex(of: UInt8(ascii: "="))
+            let name = HTTPRequest.decodeFormComponent(pair[..<(equals ?? pair.endIndex)])
+            fields.append((name, equals.map { HTTPRequest.decodeFormComponent(pair[pair.utf8.index(after: $0)...]) } ?? ""))
+        }
+    }
+
+    /// The first value of `name`, or nil.
+    public subscript(name: String) -> String? {
+        fields.first { $0.name == name }?.value
     }
 }

@@ -23,6 +23,9 @@ public struct RouterError: Error, CustomStringConvertible, Equatable {
 /// else is a 500 whose real cause goes to the log only.
 public struct Router: Sendable {
     private let root = RouteNode()
+    /// The nodes of routes without parameters by their whole path: one hash for most requests instead of one
+    /// per segment.
+    private var literalPaths: [Substring: RouteNode] = [:]
     private var registered: [(method: HTTPMethod, path: String)] = []
     private let renderError: ErrorRenderer
     private let logger: Logger
@@ -62,6 +65,8 @@ public struct Router: Sendable {
         }
         node.handlers[method] = (path, handler, RouteMetrics(route: path))
         registered.append((method, path))
+        let segments = Self.segments(path)
+        if !segments.contains(where: { $0.hasPrefix("{") }) { literalPaths["/" + segments.joined(separator: "/")] = node }
     }
 
     public mutating func get(_ path: String, handler: @escaping Handler) throws(RouterError) { try on(.get, path, handler: handler) }
@@ -113,16 +118,20 @@ public struct Router: Sendable {
     }
 
     private func match(_ request: HTTPRequest) throws(HTTPError) -> (String, Handler, [String: String], RouteMetrics) {
-        var node = root
         var parameters: [String: String] = [:]
-        try Self.forEachSegment(request.path) { (segment) throws(HTTPError) in
-            if let literal = node.literals[segment] {
-                node = literal
-            } else if let (name, child) = node.parameter {
-                parameters[name] = String(segment).removingPercentEncoding ?? String(segment)
-                node = child
-            } else {
-                throw HTTPError(.notFound, "Not found: \(request.method) \(request.path)")
+        // A path spelled as a literal route is registered reaches that route's node in the trie too: literal
+        // segments win over parameters there.
+        var node = literalPaths[request.path] ?? root
+        if node === root {
+            try Self.forEachSegment(request.path) { (segment) throws(HTTPError) in
+                if let literal = node.literals[segment] {
+                    node = literal
+                } else if let (name, child) = node.parameter {
+                    parameters[name] = String(segment).removingPercentEncoding ?? String(segment)
+                    node = child
+                } else {
+                    throw HTTPError(.notFound, "Not found: \(request.method) \(request.path)")
+                }
             }
         }
         let method = request.method == .head && node.handlers[.head] == nil ? .get : request.method

@@ -53,13 +53,27 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// The numeric host, without brackets.
     public var host: String {
+        if !isIPv6 {
+            // Written by hand: ingestion asks for every request's peer, and inet_ntop formats with sprintf.
+            let octets = withSockAddr { address in
+                address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt32(bigEndian: $0.pointee.sin_addr.s_addr) }
+            }
+            return String(unsafeUninitializedCapacity: 15) { out in
+                var count = 0
+                for shift in stride(from: 24, through: 0, by: -8) {
+                    if shift != 24 { out[count] = UInt8(ascii: "."); count += 1 }
+                    let octet = UInt8(truncatingIfNeeded: octets >> UInt32(shift))
+                    if octet >= 100 { out[count] = UInt8(ascii: "0") + octet / 100; count += 1 }
+                    if octet >= 10 { out[count] = UInt8(ascii: "0") + octet / 10 % 10; count += 1 }
+                    out[count] = UInt8(ascii: "0") + octet % 10
+                    count += 1
+                }
+                return count
+            }
+        }
         var buffer = [CChar](repeating: 0, count: 64)
         withSockAddr { address in
-            if isIPv6 {
-                address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { _ = uv_ip6_name($0, &buffer, buffer.count) }
-            } else {
-                address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { _ = uv_ip4_name($0, &buffer, buffer.count) }
-            }
+            address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { _ = uv_ip6_name($0, &buffer, buffer.count) }
         }
         return String(cString: buffer)
     }

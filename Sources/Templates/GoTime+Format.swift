@@ -26,14 +26,23 @@ extension GoTime: CustomStringConvertible {
     }
 
     static func appendInt(_ value: Int, width: Int, to out: inout [UInt8]) {
-        var magnitude = value
-        if value < 0 {
-            out.append(UInt8(ascii: "-"))
-            magnitude = -value
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        // Digits written in place: going through `String(value)` cost two allocations a number, and every
+        // ingested event's `_timestamp` writes seven numbers.
+        var magnitude = value.magnitude
+        var count = 1
+        var rest = magnitude
+        while rest >= 10 {
+            rest /= 10
+            count += 1
         }
-        let digits = Array(String(magnitude).utf8)
-        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(0, width - digits.count)))
-        out.append(contentsOf: digits)
+        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(width, count)))
+        var index = out.count - 1
+        repeat {
+            out[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+            index -= 1
+        } while magnitude > 0
     }
 
     private func append(_ element: Element, civil c: Civil, to out: inout [UInt8]) {

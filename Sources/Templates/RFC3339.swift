@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// RFC 3339 timestamps for the data plane, on the same parser and calendar as templates' `_timestamp` (`GoTime`):
 /// recognising them to type a column, reading them into seconds and nanoseconds, and writing `_timestamp` as Jitsu
@@ -41,6 +42,24 @@ public enum RFC3339 {
     public static func now() -> String {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
-        return format(seconds: Int64(spec.tv_sec), nanoseconds: Int32(spec.tv_nsec))
+        let seconds = Int64(spec.tv_sec)
+        // Every ingested event takes a timestamp, and nearly all of them share their second with the one before.
+        let prefix = currentSecond.withLock { cached in
+            if cached.seconds != seconds { cached = (seconds, Array(format(seconds: seconds, nanoseconds: 0).utf8.dropLast(10))) }
+            return cached.prefix
+        }
+        return String(unsafeUninitializedCapacity: prefix.count + 10) { out in
+            _ = out.initialize(fromContentsOf: prefix)
+            var fraction = Int(spec.tv_nsec)
+            for index in (prefix.count..<(prefix.count + 9)).reversed() {
+                out[index] = UInt8(ascii: "0") + UInt8(fraction % 10)
+                fraction /= 10
+            }
+            out[prefix.count + 9] = UInt8(ascii: "Z")
+            return prefix.count + 10
+        }
     }
+
+    /// The last second `now` wrote, as text up to and with the fraction's point.
+    private static let currentSecond = Mutex<(seconds: Int64, prefix: [UInt8])>((-1, []))
 }

@@ -23,7 +23,10 @@ import Testing
     @Test func queryIsDecoded() async throws {
         let response = try await router().respond(to: HTTPRequest(method: .get, target: "/api/v1/cluster?all=tr%75e&x=1"))
         #expect(response.bodyText == "all=true")
-        #expect(HTTPRequest(method: .get, target: "/p?a=1+2&b&a=3").query == ["a": "1 2", "b": ""])
+        let query = HTTPRequest(method: .get, target: "/p?a=1+2&b&&a=3&=4").query
+        #expect(query["a"] == "1 2" && query["b"] == "" && query[""] == "4" && query["c"] == nil)
+        #expect(query.fields.map(\.name) == ["a", "b", "a", ""])
+        #expect(HTTPRequest.formFields("a=1&a=2&b=%41") == ["a": "1", "b": "A"])
     }
 
     @Test func unknownPathIs404AndKnownPathWithOtherMethodIs405() async throws {

@@ -201,6 +201,10 @@ import TestSupport
     @Test func socketAddressParsesAndPrintsV4AndV6() throws {
         #expect(try SocketAddress(parsing: "127.0.0.1:8001").description == "127.0.0.1:8001")
         #expect(try SocketAddress(parsing: "[::1]:7001").description == "[::1]:7001")
+        for ip in ["0.0.0.0", "10.200.3.255", "255.255.255.255", "192.168.0.10"] {
+            #expect(try SocketAddress(ip: ip, port: 1).host == ip)
+        }
+        #expect(try SocketAddress(ip: "2001:db8::ff00:42:8329", port: 1).host == "2001:db8::ff00:42:8329")
         #expect(throws: LoopError.self) { try SocketAddress(parsing: "localhost") }
         #expect(throws: LoopError.self) { try SocketAddress(parsing: "1.2.3.4:99999") }
     }

@@ -83,7 +83,13 @@ import Testing
 
     /// Ids come from a pool of random bytes refilled every 256 ids: across refills they stay distinct version 4 UUIDs.
     @Test func eventIDsAreDistinctVersion4UUIDs() {
-        let ids = (0..<2_000).map { _ in EventIntake.newEventID() }
+        let ids = (0..<2_000).map { _ in
+            var field: [UInt8] = []
+            EventIntake.appendEventID(to: &field)
+            let text = String(decoding: field, as: UTF8.self)
+            #expect(text.hasPrefix(#","eventn_ctx_event_id":""#) && text.hasSuffix("\""))
+            return String(text.dropFirst(24).dropLast())
+        }
         #expect(Set(ids).count == ids.count)
         #expect(ids.allSatisfy { $0.range(of: #"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"#, options: .regularExpression) != nil })
     }

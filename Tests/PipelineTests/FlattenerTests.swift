@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Templates
 @testable import Pipeline
@@ -26,5 +27,17 @@ import Templates
         let parsed = try #require(RFC3339.parse("2026-11-23T10:00:00.5+01:00"))
         #expect(RFC3339.format(seconds: parsed.seconds, nanoseconds: parsed.nanoseconds) == "2026-11-23T09:00:00.500000000Z")
         #expect(RFC3339.parse("1969-12-31T23:59:59Z")?.seconds == -1)
+    }
+
+    @Test func nowIsTodaysTimeWithNineFractionDigitsEachCall() throws {
+        for _ in 0..<3 {
+            let before = time(nil)
+            let text = RFC3339.now()
+            let parsed = try #require(RFC3339.parse(text), "\(text)")
+            #expect(text.utf8.count == 30 && text.hasSuffix("Z"), "\(text)")
+            #expect(parsed.seconds >= before && parsed.seconds <= time(nil), "\(text)")
+            #expect(RFC3339.format(seconds: parsed.seconds, nanoseconds: parsed.nanoseconds) == text)
+            usleep(400_000)  // Crosses a second in some call: the cached date-time must follow.
+        }
     }
 }

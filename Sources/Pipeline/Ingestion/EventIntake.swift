@@ -42,7 +42,7 @@ public struct EventIntake: Sendable {
     public func records(in body: [UInt8], jsonLines: Bool, origin: Origin, now: String) throws(HTTPError) -> [[UInt8]] {
         guard !body.isEmpty else { throw HTTPError(.badRequest, "The request body is empty") }
         // Only a body with non-ASCII bytes can be invalid UTF-8; checking it copies the body, so ASCII skips that.
-        if body.contains(where: { $0 >= 0x80 }), String(validating: body, as: UTF8.self) == nil {
+        if !body.withUnsafeBufferPointer(JSONText.isASCII), String(validating: body, as: UTF8.self) == nil {
             throw HTTPError(.badRequest, "The request body is not valid UTF-8")
         }
         var common: [UInt8] = []
@@ -96,7 +96,7 @@ public struct EventIntake: Sendable {
         record.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[object.range.lowerBound..<(object.range.upperBound - 1)]))
         if object.isEmpty { record.append(contentsOf: common.dropFirst()) } else { record.append(contentsOf: common) }
         if !object.hasTimestamp { Self.appendField("_timestamp", now, to: &record) }
-        if !object.hasEventID { Self.appendField("eventn_ctx_event_id", Self.newEventID(), to: &record) }
+        if !object.hasEventID { Self.appendEventID(to: &record) }
         if !object.hasUserAgent, let agent = origin.userAgent { Self.appendField("user_agent", agent, to: &record) }
         record.append(UInt8(ascii: "}"))
         return record
@@ -104,20 +104,21 @@ public struct EventIntake: Sendable {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    /// A random (version 4) UUID in lower case, written directly: `uuidString` went through `snprintf` and a second
-    /// string for `lowercased()` on every event.
-    static func newEventID() -> String {
-        var bytes = randomBytes.withLock { $0.take16() } ?? withUnsafeBytes(of: UUID().uuid) { Array($0) }
-        bytes[6] = bytes[6] & 0x0F | 0x40  // version 4
-        bytes[8] = bytes[8] & 0x3F | 0x80  // RFC 4122 variant
-        var out: [UInt8] = []
-        out.reserveCapacity(36)
-        for (index, byte) in bytes.enumerated() {
-            if index == 4 || index == 6 || index == 8 || index == 10 { out.append(UInt8(ascii: "-")) }
-            out.append(hexDigits[Int(byte >> 4)])
-            out.append(hexDigits[Int(byte & 15)])
+    /// `,"eventn_ctx_event_id":"<uuid>"` with a random (version 4) UUID in lower case, written straight into the
+    /// record: `uuidString` went through `snprintf` and a second string for `lowercased()` on every event.
+    static func appendEventID(to out: inout [UInt8]) {
+        var uuid = randomBytes.withLock { $0.take16() } ?? UUID().uuid
+        out.append(contentsOf: #","eventn_ctx_event_id":""#.utf8)
+        withUnsafeMutableBytes(of: &uuid) { bytes in
+            bytes[6] = bytes[6] & 0x0F | 0x40  // version 4
+            bytes[8] = bytes[8] & 0x3F | 0x80  // RFC 4122 variant
+            for (index, byte) in bytes.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 { out.append(UInt8(ascii: "-")) }
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 15)])
+            }
         }
-        return String(decoding: out, as: UTF8.self)
+        out.append(UInt8(ascii: "\""))
     }
 
     /// Random bytes for event ids, read from `/dev/urandom` 4 KiB at a time: Foundation's `UUID()` opens, reads and
@@ -131,7 +132,7 @@ public struct EventIntake: Sendable {
         private let urandom = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
 
         /// Sixteen random bytes; nil when `/dev/urandom` cannot be read.
-        mutating func take16() -> [UInt8]? {
+        mutating func take16() -> uuid_t? {
             if next + 16 > bytes.count {
                 guard urandom >= 0 else { return nil }
                 var filled = 0
@@ -146,7 +147,11 @@ public struct EventIntake: Sendable {
                 next = 0
             }
             defer { next += 16 }
-            return Array(bytes[next..<(next + 16)])
+            var taken: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &taken) { target in
+                bytes.withUnsafeBytes { target.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[next..<(next + 16)])) }
+            }
+            return taken
         }
     }
 
