@@ -75,7 +75,7 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
         withSockAddr { address in
             address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { _ = uv_ip6_name($0, &buffer, buffer.count) }
         }
-        return String(cString: buffer)
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
     public var port: Int {

@@ -54,7 +54,7 @@ public final class TopicRouter: @unchecked Sendable {
         while !stopping {
             do {
                 if position == nil { position = try await log.position(of: committedOffset) }
-                await log.waitForRecords(after: position!.offset)
+                await log.waitForRecords(after: position!.offset, enough: 2_000, linger: .milliseconds(50), pause: pause)
                 guard !stopping else { return }
                 let (entries, next) = try await log.read(from: position!, limit: 5_000)
                 guard !entries.isEmpty else { continue }

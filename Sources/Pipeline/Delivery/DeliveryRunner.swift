@@ -86,11 +86,15 @@ public final class DeliveryRunner: @unchecked Sendable {
             do {
                 if position == nil { position = try await log.position(of: start) }
                 switch config.mode {
-                case .stream: await log.waitForRecords(after: position!.offset)
+                case .stream: await log.waitForRecords(after: position!.offset, enough: 2_000, linger: .milliseconds(50), pause: pause)
                 case .batch: await pause.sleep(config.batchPeriod)
                 }
+                let batchStarted = log.loop.now
+                var rest: UInt64 = 0
                 repeat {
+                    if rest > 0 { await pause.sleep(.milliseconds(rest)) }
                     guard !stopping else { return }
+                    let chunkStarted = log.loop.now
                     let prepared: Prepared?
                     if let taken = upcoming {
                         upcoming = nil
@@ -102,6 +106,9 @@ public final class DeliveryRunner: @unchecked Sendable {
                     let deferring = destination.canDeferDurability && chunk.next.offset < log.endOffset
                     if deferring { upcoming = Task(executorPreference: log.loop) { try await self.prepare(from: chunk.next) } }
                     guard await deliver(chunk.shaped, defersDurability: deferring) else { return }
+                    if config.mode == .batch {
+                        rest = Self.rest(chunkStarted: chunkStarted, batchStarted: batchStarted, now: log.loop.now, period: config.batchPeriod)
+                    }
                     position = chunk.next
                     if deferring { unflushed += 1 }
                     guard !deferring || unflushed == Self.chunksPerDurablePoint else { continue }
@@ -125,6 +132,14 @@ public final class DeliveryRunner: @unchecked Sendable {
                 await pause.sleep(.seconds(1))
             }
         }
+    }
+
+    /// Milliseconds a batch rests after a chunk (loop times in ms): a batch yields to ingestion, resting as long as
+    /// each chunk took through the first half of its period instead of taking the node's cores in one burst, which
+    /// made the requests answered meanwhile wait several times longer. A batch still going after that runs unpaced,
+    /// so a node behind on delivery never falls further behind for pacing.
+    static func rest(chunkStarted: UInt64, batchStarted: UInt64, now: UInt64, period: Duration) -> UInt64 {
+        now - batchStarted < period.milliseconds / 2 ? now - chunkStarted : 0
     }
 
     /// Whether the chunks stored since the last durable point are durable; false, logged, when that cannot be

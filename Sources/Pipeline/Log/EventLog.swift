@@ -142,6 +142,15 @@ public final class EventLog: @unchecked Sendable {
         await withCheckedContinuation { waitingReaders.append($0) }
     }
 
+    /// Returns once records beyond `offset` are durable and either `enough` of them are or `linger` has passed
+    /// (sooner when `pause` is woken, or the log closes). A reader that chased every group commit would read a few
+    /// records at a time, waking an I/O thread and its own task about a thousand times a second under load; this
+    /// gathers them as a Kafka consumer's `fetch.min.bytes` and `fetch.max.wait.ms` do.
+    public func waitForRecords(after offset: UInt64, enough: UInt64, linger: Duration, pause: Pause) async {
+        await waitForRecords(after: offset)
+        if !isClosed, durableEnd.offset > offset, durableEnd.offset - offset < enough { await pause.sleep(linger) }
+    }
+
     /// Makes every `waitForRecords` return now (a runner stopping).
     public func interruptWaits() {
         loop.assertInLoop()

@@ -268,10 +268,13 @@ final class SegmentFiles: @unchecked Sendable {
                 let end = isActive ? durableEnd.byte : Int(info.st_size)
                 let want = min(end - position.byte, max(maxBytes - bytesRead, window))
                 guard want > 0 else { throw FileError(operation: "read \(path): log ends at offset \(position.offset)", code: EIO) }
-                chunk = [UInt8](repeating: 0, count: want)
-                let got = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(position.byte)) }
+                var got = 0
+                // Uninitialized: zeroing megabytes that pread overwrites showed in delivery profiles.
+                chunk = [UInt8](unsafeUninitializedCapacity: want) { buffer, count in
+                    got = pread(fd, buffer.baseAddress, want, off_t(position.byte))
+                    count = max(got, 0)
+                }
                 guard got > 0 else { throw FileError(operation: "read \(path)") }
-                chunk.removeLast(want - got)
                 return end
             }
             var at = 0
