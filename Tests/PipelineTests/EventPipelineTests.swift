@@ -116,6 +116,29 @@ import TestSupport
         #expect(await fixture.finish() == 0)
     }
 
+    /// How many pages of the file at `path` are in the page cache (mincore); nil on tmpfs, whose pages are the
+    /// files themselves and cannot be dropped.
+    static func cachedPages(of path: String) throws -> Int? {
+        // The file system of the longest mount point above `path` (fields 5 and 9 of mountinfo, the latter after " - ").
+        let mounts = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8).split(separator: "\n").compactMap { line -> (String, String)? in
+            let fields = line.split(separator: " ")
+            guard fields.count > 4, let dash = fields.firstIndex(of: "-"), dash + 1 < fields.count else { return nil }
+            return (String(fields[4]), String(fields[dash + 1]))
+        }
+        let mount = mounts.filter { path.hasPrefix($0.0 == "/" ? "/" : $0.0 + "/") }.max { $0.0.count < $1.0.count }
+        if mount?.1 == "tmpfs" { return nil }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw FileError(operation: "open \(path)") }
+        defer { Glibc.close(fd) }
+        let size = Int(lseek(fd, 0, SEEK_END))
+        guard size > 0, let map = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0), map != MAP_FAILED else { return 0 }
+        defer { munmap(map, size) }
+        let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+        var vector = [UInt8](repeating: 0, count: (size + pageSize - 1) / pageSize)
+        guard mincore(map, size, &vector) == 0 else { throw FileError(operation: "mincore \(path)") }
+        return vector.filter { $0 & 1 != 0 }.count
+    }
+
     @Test func emptyTableNamesSkipAndKeysRouteToTheirDestinations() async throws {
         let fixture = try PipelineFixture()
         let loop = fixture.loop
@@ -135,6 +158,7 @@ import TestSupport
             return pipeline
         }
         #expect(try await eventually { pipeline.runners["a"]?.committedOffset == 4 && pipeline.runners["b"]?.committedOffset == 4 })
+        #expect(try Self.cachedPages(of: fixture.directory + "/files/b/all.jsonl") ?? 0 == 0, "synced files leave the page cache (until read)")
         let ids = { (path: String) in try PipelineFixture.lines(of: fixture.directory + path).compactMap { $0["eventn_ctx_event_id"]?.stringValue } }
         #expect(try ids("/files/a/t.jsonl") == ["1", "4"])
         #expect(try ids("/files/b/all.jsonl") == ["2", "3", "4"])
