@@ -70,6 +70,15 @@ logging: {{level: warning}}
 """
 
 
+def settle(data_dir, pg_port):
+    """Lets the machine go quiet before the next server's turn: a node's files (a gigabyte or more) would otherwise be
+    written back, and PostgreSQL would checkpoint and vacuum what it received, during whichever run comes next."""
+    shutil.rmtree(data_dir, ignore_errors=True)
+    subprocess.run(["sync"], check=True)
+    run(["psql", "-h", "127.0.0.1", "-p", str(pg_port), "-U", "bench", "-d", "postgres", "-q", "-c", "VACUUM", "-c", "CHECKPOINT"])
+    time.sleep(1)
+
+
 def event_body(path):
     """A page-view event padded to 1024 bytes of JSON."""
     event = {"event_type": "pageview", "user": {"id": "u-123456", "email": "someone@example.com"},
@@ -140,6 +149,7 @@ def main():
                 rounds[label].append(wrk(port, body, DURATION))
                 node.terminate()
                 node.wait()
+                settle(os.path.join(work, name), pg_port)
             wrk(nginx_port, body, 2)
             rounds["nginx (static 200)"].append(wrk(nginx_port, body, DURATION))
             print(f"round {number}: " + ", ".join(f"{label} {rps:.0f} req/s p99 {p99:.2f} ms" for label, runs in rounds.items()
