@@ -83,6 +83,10 @@ public final class EventLog: @unchecked Sendable {
         let batch = pending
         pending = Pending()
         guard batch.count > 0 || !batch.waiters.isEmpty else { return }
+        // The next batch gathers while this one is written, and is about as large: sized at once, its frames are
+        // not copied over and over as they grow.
+        pending.frames.reserveCapacity(batch.frames.count)
+        pending.waiters.reserveCapacity(batch.waiters.count)
         isFlushing = true
         let first = durableEnd.offset
         Task.immediate(executorPreference: loop) { [self, files] in
