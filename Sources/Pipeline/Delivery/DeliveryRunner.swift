@@ -137,9 +137,11 @@ public final class DeliveryRunner: @unchecked Sendable {
     /// Milliseconds a batch rests after a chunk (loop times in ms): a batch yields to ingestion, resting as long as
     /// each chunk took through the first half of its period instead of taking the node's cores in one burst, which
     /// made the requests answered meanwhile wait several times longer. A batch still going after that runs unpaced,
-    /// so a node behind on delivery never falls further behind for pacing.
+    /// so a node behind on delivery never falls further behind for pacing (nor does a chunk slowed by retries).
     static func rest(chunkStarted: UInt64, batchStarted: UInt64, now: UInt64, period: Duration) -> UInt64 {
-        now - batchStarted < period.milliseconds / 2 ? now - chunkStarted : 0
+        let half = period.milliseconds / 2
+        let elapsed = now - batchStarted
+        return elapsed < half ? min(now - chunkStarted, half - elapsed) : 0
     }
 
     /// Whether the chunks stored since the last durable point are durable; false, logged, when that cannot be
