@@ -13,6 +13,10 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
         fields.first { $0.name.caseInsensitiveEquals(name) }?.value
     }
 
+    public mutating func reserveCapacity(_ count: Int) {
+        fields.reserveCapacity(count)
+    }
+
     /// Appends a field, keeping any earlier one of the same name (for `Set-Cookie`-like fields).
     public mutating func add(_ name: String, _ value: String) {
         fields.append((name, value))

@@ -119,6 +119,8 @@ final class MessageParser {
 
     private func beginMessage() -> Int32 {
         current = ParsedMessage()
+        // Room for a typical head's fields at once, rather than reallocating as the first few arrive.
+        current.headers.reserveCapacity(8)
         headerBytes = 0
         targetBytes.removeAll(keepingCapacity: true)
         fieldName.removeAll(keepingCapacity: true)
