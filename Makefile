@@ -5,7 +5,7 @@ SWIFT ?= swift
 
 run: ## install what is missing, build in release mode, start the three-node loopback cluster
 	./scripts/install-deps.sh run
-	$(SWIFT) build -c release --product rivulet
+	./scripts/build-release.sh --product rivulet
 	./scripts/run-cluster.sh
 
 test: ## install what is missing, build, run every test
@@ -17,7 +17,7 @@ test: ## install what is missing, build, run every test
 
 build:
 	./scripts/install-deps.sh run
-	$(SWIFT) build -c release --product rivulet
+	./scripts/build-release.sh --product rivulet
 
 bench: ## benchmarks against their references (minutes; not part of `make test`)
 	./scripts/install-deps.sh bench

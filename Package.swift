@@ -86,10 +86,11 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
+        // startup.order is the release link order (scripts/build-release.sh), written by scripts/startup-order.sh.
         .executableTarget(name: "rivulet", dependencies: [
             "Node", "NodeConfig", "HTTP", "Loop", "Templates", "Pipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], exclude: ["startup.order"]),
         .executableTarget(name: "gossip-bench", dependencies: ["GossipSimulation", "Gossip"]),
         .executableTarget(name: "templates-bench", dependencies: ["Templates"]),
         .executableTarget(name: "postgres-bench", dependencies: [

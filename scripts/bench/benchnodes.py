@@ -2,6 +2,8 @@
 import os, re, shutil, subprocess, sys, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# Every release build goes through this script (one set of flags, one build directory).
+BUILD_RELEASE = os.path.join(ROOT, "scripts", "build-release.sh")
 
 
 def fail(message):
@@ -15,9 +17,8 @@ def binary():
     path = os.environ.get("RIVULET_BIN")
     if path:
         return path
-    subprocess.run(["swift", "build", "-c", "release", "--product", "rivulet"], cwd=ROOT, check=True, stdout=sys.stderr)
-    bin_dir = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
-                             capture_output=True, text=True).stdout.strip()
+    subprocess.run([BUILD_RELEASE, "--product", "rivulet"], check=True, stdout=sys.stderr)
+    bin_dir = subprocess.run([BUILD_RELEASE, "--show-bin-path"], check=True, capture_output=True, text=True).stdout.strip()
     return os.path.join(bin_dir, "rivulet")
 
 

@@ -11,5 +11,5 @@ set -euo pipefail
 readonly ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 
 echo "building gossip-bench (release)" >&2
-swift build -c release --package-path "$ROOT" --product gossip-bench >&2
-"$(swift build -c release --package-path "$ROOT" --show-bin-path)/gossip-bench"
+"$ROOT/scripts/build-release.sh" --product gossip-bench >&2
+"$("$ROOT/scripts/build-release.sh" --show-bin-path)/gossip-bench"

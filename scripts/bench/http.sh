@@ -8,7 +8,7 @@
 #   RIVULET_BIN=/path/to/rivulet scripts/bench/http.sh
 #
 # DURATION (s, default 30) and WARMUP (s, default 3) are per server. RIVULET_BIN skips building rivulet, for when
-# another build holds .build (build it with `swift build -c release --scratch-path .build-bench`).
+# another build holds .build (build it with `scripts/build-release.sh --product rivulet --scratch-path .build-bench`).
 set -euo pipefail
 
 readonly ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -134,8 +134,8 @@ command -v wrk >/dev/null || fail "wrk is missing (apt-get install wrk)"
 
 if [[ -z ${RIVULET_BIN:-} ]]; then
     echo "building rivulet (release)" >&2
-    swift build -c release --package-path "$ROOT" --product rivulet >&2
-    RIVULET_BIN="$(swift build -c release --package-path "$ROOT" --show-bin-path)/rivulet"
+    "$ROOT/scripts/build-release.sh" --product rivulet >&2
+    RIVULET_BIN="$("$ROOT/scripts/build-release.sh" --show-bin-path)/rivulet"
 fi
 [[ -x $RIVULET_BIN ]] || fail "no rivulet binary at $RIVULET_BIN"
 

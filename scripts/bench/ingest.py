@@ -17,7 +17,7 @@ Exits 1 when a target is missed, 2 on a setup error."""
 import json, os, re, shutil, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchnodes import ROOT, binary, fail, free_port, run, start, start_postgres, stop
+from benchnodes import BUILD_RELEASE, binary, fail, free_port, run, start, start_postgres, stop
 
 DURATION = int(os.environ.get("DURATION", "20"))
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
@@ -93,8 +93,8 @@ def event_body(path):
 def copy_comparison(work, pg_port):
     """Best of three alternating runs each (the server's background work after the ingestion runs, checkpoints and
     autovacuum, would otherwise fall on whichever side runs first)."""
-    subprocess.run(["swift", "build", "-c", "release", "--product", "postgres-bench"], cwd=ROOT, check=True, stdout=sys.stderr)
-    bench_bin = os.path.join(run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT).strip(), "postgres-bench")
+    subprocess.run([BUILD_RELEASE, "--product", "postgres-bench"], check=True, stdout=sys.stderr)
+    bench_bin = os.path.join(run([BUILD_RELEASE, "--show-bin-path"]).strip(), "postgres-bench")
     # The same rows as postgres-bench generates, as COPY text for psql.
     rows_file = os.path.join(work, "rows.tsv")
     with open(rows_file, "w") as rows:

@@ -24,8 +24,8 @@ readonly WORK
 trap 'rm -rf "$WORK"' EXIT
 
 echo "building templates-bench (release) and the Go reference" >&2
-swift build -c release --package-path "$ROOT" --product templates-bench >&2
-readonly SWIFT_BIN=$(swift build -c release --package-path "$ROOT" --show-bin-path)/templates-bench
+"$ROOT/scripts/build-release.sh" --product templates-bench >&2
+readonly SWIFT_BIN=$("$ROOT/scripts/build-release.sh" --show-bin-path)/templates-bench
 # A private build cache: the default one may sit in an unwritable home directory.
 (cd "$ROOT/scripts/bench/templates" && GOCACHE=$WORK/gocache go build -o "$WORK/go-templates-bench" .)
 
