@@ -21,6 +21,12 @@ set -euo pipefail
 
 readonly ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
+# Both ship with swift.org's Linux toolchains; a distribution's Swift package may leave them out.
+RESOURCES=$(swift -print-target-info | sed -n 's/.*"runtimeResourcePath": "\(.*\)".*/\1/p')
+for needed in "$RESOURCES/../../bin/ld.lld" "$RESOURCES/../swift_static/linux/libFoundation.a"; do
+    [[ -e $needed ]] || { echo "build-release: $needed is missing; use a swift.org toolchain" >&2; exit 1; }
+done
+
 exec swift build -c release --package-path "$ROOT" --static-swift-stdlib \
     -Xswiftc -Xfrontend -Xswiftc -function-sections \
     -Xswiftc -use-ld=lld \
