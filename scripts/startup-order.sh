@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Writes Sources/rivulet/startup.order, the link order of scripts/build-release.sh: every function a node runs from
-# its start through a few admin calls and some idle seconds, in the order callgrind first saw them. The linker places
-# these next to each other, so an idle node keeps a few megabytes of its code resident instead of most of it.
+# its start through a few admin calls and some idle seconds. The linker places these next to each other, so an idle
+# node keeps a few megabytes of its code resident instead of most of it.
 #
 # Run it again after changes to what a node does at start (new modules, routes, libraries). A stale list still links;
 # functions it does not name are laid out after the ones it does, and the idle RSS in scripts/bench/http.sh shows
@@ -70,27 +70,25 @@ kill -TERM "$NODE_PID"
 wait "$NODE_PID" || true
 NODE_PID=
 
-# Each `fn=` block follows the `ob=` line of the object it belongs to; keep the binary's own functions, first seen
-# first.
+# Each `fn=` block follows the `ob=` line of the object it belongs to; keep the binary's own functions. What counts
+# is which functions are together, not their order among themselves, so they are sorted: the file then changes
+# only where the set does.
 python3 - "$WORK/callgrind.out" "$WORK/rivulet" "$ORDER" <<'PY'
 import sys
 
 profile, binary, order = sys.argv[1:]
-names, seen, current = [], set(), None
+seen, current = set(), None
 with open(profile) as lines:
     for line in lines:
         if line.startswith("ob="):
             current = line[3:].strip()
         elif line.startswith("fn=") and current == binary:
-            name = line[3:].strip()
-            if name not in seen:
-                seen.add(name)
-                names.append(name)
-if len(names) < 1000:
-    sys.exit(f"startup-order: only {len(names)} functions in the profile; refusing to write {order}")
+            seen.add(line[3:].strip())
+if len(seen) < 1000:
+    sys.exit(f"startup-order: only {len(seen)} functions in the profile; refusing to write {order}")
 with open(order, "w") as out:
-    out.write("\n".join(names) + "\n")
-print(f"startup-order: {len(names)} functions written to {order}", file=sys.stderr)
+    out.write("\n".join(sorted(seen)) + "\n")
+print(f"startup-order: {len(seen)} functions written to {order}", file=sys.stderr)
 PY
 # SwiftPM does not know the link reads the list: remove the binary so that the next build links it again.
 rm -f "$("$ROOT/scripts/build-release.sh" --show-bin-path)/rivulet"
