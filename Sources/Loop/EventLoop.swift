@@ -15,6 +15,10 @@ public final class EventLoop: @unchecked Sendable {
     /// under the same lock, so no enqueue can signal the wake-up once its close has begun.
     private let jobs = Mutex<(queue: [UnownedJob], closed: Bool)>(([], false))
     private let jobWakeup: UnsafeMutablePointer<uv_async_t>
+    /// Whether `jobs.queue` may hold jobs, read without the lock between I/O callbacks (`runQueuedJobs`).
+    private let hasQueuedJobs = Atomic<Bool>(false)
+    /// The jobs being run, loop-only: swapped with `jobs.queue` under its lock.
+    private var draining: [UnownedJob] = []
     private let loopThread = Mutex<pthread_t?>(nil)
     private var stopped = false
     /// Every open handle of ours, so stop() can close them; libuv's own walk would also meet handles we do not own.
@@ -108,19 +112,30 @@ public final class EventLoop: @unchecked Sendable {
     func register(_ handle: any ClosableHandle) { openHandles[ObjectIdentifier(handle)] = handle }
     func unregister(_ handle: any ClosableHandle) { openHandles[ObjectIdentifier(handle)] = nil }
 
-    /// Runs every queued job, including jobs that those jobs enqueue.
+    /// Runs the jobs queued so far, between two I/O callbacks rather than at the wake-up's turn in the iteration.
+    /// A group commit finishing on an I/O thread queues the job that answers its requests; when one iteration reads
+    /// dozens of requests, the wake-up's turn may come only after all of them were parsed, and the disk sits idle
+    /// meanwhile with the next commit's records. Called by `TCPConnection` after each read callback, where no job
+    /// is running. An atomic load when nothing is queued.
+    func runQueuedJobs() {
+        if hasQueuedJobs.load(ordering: .relaxed) { drainJobs() }
+    }
+
+    /// Runs every queued job, including jobs that those jobs enqueue. The queue's storage and this drain's swap
+    /// places, so draining allocates nothing (it runs after every read under load).
     private func drainJobs() {
         while true {
-            let batch = jobs.withLock { jobs -> [UnownedJob] in
-                defer { jobs.queue.removeAll(keepingCapacity: true) }
-                return jobs.queue
+            jobs.withLock { jobs in
+                swap(&jobs.queue, &draining)
+                hasQueuedJobs.store(false, ordering: .relaxed)
             }
-            if batch.isEmpty { return }
+            if draining.isEmpty { return }
             let serial = asUnownedSerialExecutor()
             let task = asUnownedTaskExecutor()
-            for job in batch {
+            for job in draining {
                 job.runSynchronously(isolatedTo: serial, taskExecutor: task)
             }
+            draining.removeAll(keepingCapacity: true)
         }
     }
 }
@@ -133,6 +148,7 @@ extension EventLoop: SerialExecutor, TaskExecutor {
         jobs.withLock { jobs in
             guard !jobs.closed else { return }
             jobs.queue.append(unowned)
+            hasQueuedJobs.store(true, ordering: .relaxed)
             // Inside the lock: stop() marks the queue closed before closing the wake-up, so this never signals a
             // closed handle. uv_async_send is an atomic flag and at most one write, cheap enough to hold it for.
             _ = uv_async_send(jobWakeup)

@@ -75,6 +75,7 @@ public final class TCPConnection: LoopHandle<uv_tcp_t>, @unchecked Sendable {
         } else if count < 0 {
             onRead?(.failed(LoopError(code: Int32(count), operation: "read")))
         }
+        loop.runQueuedJobs()
     }
 
     /// Bytes queued in libuv that the kernel has not taken yet.
