@@ -75,10 +75,12 @@ public final class EventPipeline: @unchecked Sendable {
         return pipeline
     }
 
-    /// Appends enriched events (their JSON bytes) to the log; returns once they are on disk, which is when the
-    /// request may be answered.
-    public func accept(records: [[UInt8]]) async throws {
-        _ = try await log.append(records)
+    /// Appends the enriched events (their JSON bytes) that `encode` makes of a request to the log; returns once they
+    /// are on disk, which is when the request may be answered. `encode` runs on an I/O thread, in the flush that
+    /// writes its records (`EventLog.append(encodedBy:)`); what it throws (a bad body's 400) comes back here, and
+    /// nothing of that request is kept.
+    public func accept(encodedBy encode: @escaping @Sendable () throws -> [[UInt8]]) async throws {
+        _ = try await log.append(encodedBy: encode)
     }
 
     /// Readers of the log besides the destinations' runners (the topic router), by their offset's name.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Loop
 import Templates
 import Testing
@@ -109,6 +110,54 @@ import Testing
         }
         #expect(Set(ranges.map(\.lowerBound)) == Set(0..<200))
         #expect(Self.openFiles(in: directory).isEmpty, "closing the log closes every descriptor")
+        #expect(await fixture.finish() == 0)
+    }
+
+    private struct Refused: Error {}
+
+    @Test func encodedAppendsRunOffTheLoopAndARefusedOneLeavesNoGapInTheirFlush() async throws {
+        let fixture = try PipelineFixture()
+        let directory = fixture.directory + "/incoming"
+        let loop = fixture.loop
+        let encodedOnLoop = Atomic<Bool>(false)
+        let (outcomes, read, end) = try await fixture.harness.onLoop { () async throws -> ([String], [String], UInt64) in
+            let log = try await EventLog.open(directory: directory, loop: loop)
+            @Sendable func encoded(_ names: [String]) -> @Sendable () throws -> [[UInt8]] {
+                { [payload = names.map { Array(#"{"n":"\#($0)"}"#.utf8) }] in
+                    if loop.isInLoopThread { encodedOnLoop.store(true, ordering: .relaxed) }
+                    if names.isEmpty { throw Refused() }
+                    return payload
+                }
+            }
+            // Started together: the first append flushes alone, the others share the next flush.
+            let appends: [(String, @Sendable () async throws -> Range<UInt64>)] = [
+                ("a", { try await log.append([Array(#"{"n":"a"}"#.utf8)]) }),
+                ("b c", { try await log.append(encodedBy: encoded(["b", "c"])) }),
+                ("refused", { try await log.append(encodedBy: encoded([])) }),
+                ("d", { try await log.append([Array(#"{"n":"d"}"#.utf8)]) }),
+                ("e", { try await log.append(encodedBy: encoded(["e"])) }),
+            ]
+            let outcomes = await withTaskGroup(of: (Int, String).self) { group in
+                for (index, (name, append)) in appends.enumerated() {
+                    group.addTask(executorPreference: loop) {
+                        do { return (index, "\(name) \(try await append())") } catch { return (index, "\(name) \(type(of: error))") }
+                    }
+                }
+                return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }.sorted { $0.key < $1.key }.map(\.value)
+            }
+            // A flush whose every append is refused writes nothing.
+            let refusedAlone = try? await log.append(encodedBy: encoded([]))
+            #expect(refusedAlone == nil)
+            let position = try await log.position(of: 0)
+            let entries = try await log.read(from: position, limit: 100).entries
+            await log.close()
+            return (outcomes, entries.map { String(decoding: $0.payload, as: UTF8.self) + "@\($0.offset)" }, log.endOffset)
+        }
+        #expect(outcomes == ["a 0..<1", "b c 1..<3", "refused Refused", "d 3..<4", "e 4..<5"])
+        #expect(read == [#"{"n":"a"}@0"#, #"{"n":"b"}@1"#, #"{"n":"c"}@2"#, #"{"n":"d"}@3"#, #"{"n":"e"}@4"#])
+        #expect(end == 5)
+        let ranOnLoop = encodedOnLoop.load(ordering: .relaxed)
+        #expect(!ranOnLoop, "encoding runs on the flush's I/O thread")
         #expect(await fixture.finish() == 0)
     }
 }

@@ -276,6 +276,7 @@ import TestSupport
 extension EventPipeline {
     /// Appends events given as objects, as ingestion appends their bytes.
     func accept(_ events: [[String: JSONValue]]) async throws {
-        try await accept(records: events.map(EventJSON.bytes))
+        let records = events.map(EventJSON.bytes)
+        try await accept { records }
     }
 }

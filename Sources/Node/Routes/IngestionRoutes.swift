@@ -97,8 +97,8 @@ struct IngestionRoutes: Sendable {
         let origin = EventIntake.Origin(apiKeyID: key.id, sourceIP: intake.sourceIP(of: request, peer: context.remoteAddress?.host),
                                         userAgent: request.headers["User-Agent"],
                                         stamps: eventType.map { [(eventTypeField, $0)] } ?? [])
-        let records = try intake.records(in: request.body, jsonLines: jsonLines, origin: origin, now: RFC3339.now())
-        try await services.requirePipeline().accept(records: records)
+        let (body, now) = (request.body, RFC3339.now())
+        try await services.requirePipeline().accept { try intake.records(in: body, jsonLines: jsonLines, origin: origin, now: now) }
         return Self.accepted
     }
 
