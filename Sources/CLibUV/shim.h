@@ -2,6 +2,7 @@
 #include <uv.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <malloc.h>
 
 // Takes the lowest-numbered CPU out of the calling thread's affinity when it may run on two or more, and returns how
 // many CPUs it keeps (or -1). libuv has thread affinity only from 1.45 (Debian ships 1.44), and Swift sees neither
@@ -20,4 +21,11 @@ static inline int rivulet_leave_first_cpu(void) {
     if (count < 2) return count;
     mask[first / bits] &= ~(1UL << (first % bits));
     return syscall(SYS_sched_setaffinity, 0, sizeof mask, mask) == 0 ? count - 1 : -1;
+}
+
+// glibc malloc settings (`HeapTuning`): Swift does not import <malloc.h>.
+static inline void rivulet_tune_heap(int mmap_threshold, int trim_threshold, int arena_max) {
+    mallopt(M_MMAP_THRESHOLD, mmap_threshold);
+    mallopt(M_TRIM_THRESHOLD, trim_threshold);
+    mallopt(M_ARENA_MAX, arena_max);
 }

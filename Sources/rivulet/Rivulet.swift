@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Loop
 import Node
 import NodeConfig
 
@@ -31,6 +32,7 @@ struct Serve: ParsableCommand {
             throw ExitCode(2)
         }
         NodeLogging.bootstrap(configuration.logging)
+        HeapTuning.apply()
         let node: NodeApplication
         do {
             node = try NodeApplication(configuration: configuration)
