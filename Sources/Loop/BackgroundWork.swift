@@ -50,8 +50,13 @@ public final class BackgroundWork: @unchecked Sendable {
     /// Runs `work` on a background thread; the caller resumes on its own executor (the loop) with the result.
     public func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            jobs.withLock { $0.append { continuation.resume(with: Result { try work() }) } }
-            ready.signal()
+            submit { continuation.resume(with: Result { try work() }) }
         }
+    }
+
+    /// Runs `job` on a background thread; returns at once.
+    public func submit(_ job: @escaping @Sendable () -> Void) {
+        jobs.withLock { $0.append(job) }
+        ready.signal()
     }
 }

@@ -1,13 +1,16 @@
 import Foundation
 import Loop
+import Synchronization
 
 /// A durable log of events in segment files: the node's incoming log (`<data_dir>/incoming`: every accepted event,
 /// in arrival order, on disk before its request is answered; every destination reads it at its own committed
 /// offset) and each topic log of the connectors (`<data_dir>/topics/...`).
 ///
-/// Loop-bound. Appends use group commit: while one write and fdatasync run on the work queue, newer appends wait
-/// together, and the next flush writes them all with one sync, so a busy node pays one fsync per few milliseconds
-/// rather than one per request. Offsets are assigned when a flush is written, so a failed flush leaves no gap.
+/// Loop-bound. Appends use group commit: while one write and fdatasync run, newer appends wait together, and the
+/// next flush writes them all with one sync, so a busy node pays one fsync per few milliseconds rather than one per
+/// request. The flushes run in a flusher on an I/O thread that goes on to the next batch as soon as a sync returns,
+/// for as long as appends keep coming: under load no flush waits for a thread to wake or for the loop to hear of the
+/// one before. Offsets are assigned when a flush is written, so a failed flush leaves no gap.
 public final class EventLog: @unchecked Sendable {
     public let loop: EventLoop
     public let directory: String
@@ -17,8 +20,13 @@ public final class EventLog: @unchecked Sendable {
     private var segments: [UInt64]
     /// Everything below this offset is durable; readers never go past it.
     private var durableEnd: LogPosition
-    private var pending = Pending()
-    private var isFlushing = false
+    /// The next flush's appends, shared with the flusher.
+    private let gathering = Mutex(Gathering())
+    /// Callers waiting for their flush, in append order (loop-only); flushes complete in that order.
+    private var waiting: [CheckedContinuation<Range<UInt64>, any Error>] = []
+    /// The offset the flusher gives the next record. The flusher's own: one runs at a time, and each starts and
+    /// stops under `gathering`'s lock.
+    private var nextOffset: UInt64
     private var isClosed = false
     private var waitingReaders: [CheckedContinuation<Void, Never>] = []
     /// `close()` waiting for the last flush.
@@ -29,20 +37,30 @@ public final class EventLog: @unchecked Sendable {
     /// recycled file's earlier use).
     public let recoveredTruncatedBytes: Int
 
-    private struct Pending {
+    private struct Gathering {
         /// Records appended already encoded, framed in arrival order.
         var frames: [UInt8] = []
-        /// Each append of the batch, in arrival order, with its waiting caller.
+        /// Each append, in arrival order.
         var entries: [Entry] = []
-        var continuations: [CheckedContinuation<Range<UInt64>, any Error>] = []
+        /// Whether a flusher runs; the append that finds none starts one.
+        var flusherRuns = false
     }
 
     /// What one append brings to a flush.
     private enum Entry: Sendable {
-        /// `count` records framed in `Pending.frames`, `bytes` long.
+        /// `count` records framed in `Gathering.frames`, `bytes` long.
         case framed(count: Int, bytes: Int)
         /// Records to be made by the flush (`append(encodedBy:)`).
         case deferred(@Sendable () throws -> [[UInt8]])
+    }
+
+    /// What a flush did with each entry (its record count, or why it has none) and with the disk.
+    private struct Flushed: Sendable {
+        var outcomes: [Result<Int, any Error>]
+        var first: UInt64
+        /// The segment begun by this flush, if any, and the end of its records (nil: every append was refused, and
+        /// nothing was written); or the write's error.
+        var write: Result<(started: UInt64?, end: LogPosition)?, any Error>
     }
 
     private init(loop: EventLoop, files: SegmentFiles, recovery: SegmentFiles.Recovery) {
@@ -52,6 +70,7 @@ public final class EventLog: @unchecked Sendable {
         self.work = WorkQueue(loop: loop)
         segments = recovery.segments
         durableEnd = LogPosition(offset: recovery.nextOffset, segment: files.activeBase, byte: files.activeSize)
+        nextOffset = recovery.nextOffset
         recoveredTruncatedBytes = recovery.truncatedBytes
     }
 
@@ -80,11 +99,14 @@ public final class EventLog: @unchecked Sendable {
         loop.assertInLoop()
         guard !isClosed else { throw EventLogError.closed }
         return try await withCheckedThrowingContinuation { continuation in
-            // Frames and waiter join the batch together: the call may suspend before this closure runs, and
-            // another append's flush must not take the frames without the waiter.
-            let before = pending.frames.count
-            for payload in payloads { LogFrame.append(payload, to: &pending.frames) }
-            enqueue(.framed(count: payloads.count, bytes: pending.frames.count - before), continuation)
+            // Frames and waiter join the batch together: the call may suspend before this closure runs, and a
+            // flush must not take the frames without the waiter.
+            waiting.append(continuation)
+            startFlusher(if: gathering.withLock { gathering in
+                let before = gathering.frames.count
+                for payload in payloads { LogFrame.append(payload, to: &gathering.frames) }
+                return Self.add(.framed(count: payloads.count, bytes: gathering.frames.count - before), to: &gathering)
+            })
         }
     }
 
@@ -97,86 +119,98 @@ public final class EventLog: @unchecked Sendable {
         loop.assertInLoop()
         guard !isClosed else { throw EventLogError.closed }
         return try await withCheckedThrowingContinuation { continuation in
-            enqueue(.deferred(encode), continuation)
+            waiting.append(continuation)
+            startFlusher(if: gathering.withLock { Self.add(.deferred(encode), to: &$0) })
         }
     }
 
-    private func enqueue(_ entry: Entry, _ continuation: CheckedContinuation<Range<UInt64>, any Error>) {
-        pending.entries.append(entry)
-        pending.continuations.append(continuation)
-        if !isFlushing { flush() }
+    /// Adds `entry` to the gathering batch; true when no flusher runs, and the caller is to start one.
+    private static func add(_ entry: Entry, to gathering: inout Gathering) -> Bool {
+        gathering.entries.append(entry)
+        defer { gathering.flusherRuns = true }
+        return !gathering.flusherRuns
     }
 
-    /// What a flush's work item did with each entry: its record count, or why it has none.
-    private typealias Outcome = Result<Int, any Error>
+    private func startFlusher(if needed: Bool) {
+        if needed { BackgroundWork.blocking.submit { [self] in flushWhileGathered() } }
+    }
 
-    private func flush() {
-        let batch = pending
-        pending = Pending()
-        guard !batch.entries.isEmpty else { return }
-        // The next batch gathers while this one is written, and is about as large: sized at once, its frames are
-        // not copied over and over as they grow.
-        pending.frames.reserveCapacity(batch.frames.count)
-        pending.entries.reserveCapacity(batch.entries.count)
-        pending.continuations.reserveCapacity(batch.entries.count)
-        isFlushing = true
-        let first = durableEnd.offset
-        Task.immediate(executorPreference: loop) { [self, files] in
-            let (frames, entries) = (batch.frames, batch.entries)
-            let written: (outcomes: [Outcome], write: Result<UInt64?, any Error>)
-            do {
-                written = try await work.run {
-                    var (sealed, outcomes) = Self.frame(entries, framed: frames)
-                    guard !sealed.isEmpty else { return (outcomes, .success(nil)) }
-                    LogFrame.seal(&sealed, from: first)
-                    return (outcomes, Result { try files.append(sealed, firstOffset: first) })
+    /// The flusher (on an I/O thread): flushes what gathered, then what gathered meanwhile, until nothing has.
+    private func flushWhileGathered() {
+        var spare = Gathering()
+        while true {
+            let batch = gathering.withLock { gathering -> Gathering? in
+                if gathering.entries.isEmpty {
+                    gathering.flusherRuns = false
+                    return nil
                 }
-            } catch {
-                written = (entries.map { _ in .success(0) }, .failure(error))  // The closure returns its errors.
+                // The next batch gathers in buffers sized like this one, allocated outside the lock.
+                swap(&gathering.frames, &spare.frames)
+                swap(&gathering.entries, &spare.entries)
+                return spare
             }
-            let (outcomes, write) = written
-            var next = first
-            switch write {
-            case .success(let started):
-                if let started { segments.append(started) }
-                var records = 0
-                for case .success(let count) in outcomes { records += count }
-                if records > 0 {
-                    flushes += 1
-                    durableEnd = LogPosition(offset: first + UInt64(records), segment: files.activeBase, byte: files.activeSize)
-                }
-                for (outcome, continuation) in zip(outcomes, batch.continuations) {
-                    switch outcome {
-                    case .success(let count):
-                        continuation.resume(returning: next..<(next + UInt64(count)))
-                        next += UInt64(count)
-                    case .failure(let error):
-                        continuation.resume(throwing: error)
-                    }
-                }
-                if records > 0 { wakeReaders() }
+            guard let batch else { return }
+            let flushed = flush(batch)
+            Task(executorPreference: loop) { [self] in complete(flushed) }
+            spare = Gathering()
+            spare.frames.reserveCapacity(batch.frames.count)
+            spare.entries.reserveCapacity(batch.entries.count)
+        }
+    }
+
+    /// Encodes, seals, writes and syncs one batch (on the flusher's thread).
+    private func flush(_ batch: Gathering) -> Flushed {
+        var (frames, outcomes) = Self.frame(batch.entries, framed: batch.frames)
+        let first = nextOffset
+        var records = 0
+        for case .success(let count) in outcomes { records += count }
+        guard records > 0 else {
+            return Flushed(outcomes: outcomes, first: first, write: .success(nil))
+        }
+        LogFrame.seal(&frames, from: first)
+        do {
+            let started = try files.append(frames, firstOffset: first)
+            nextOffset = first + UInt64(records)
+            return Flushed(outcomes: outcomes, first: first,
+                           write: .success((started, LogPosition(offset: nextOffset, segment: files.activeBase, byte: files.activeSize))))
+        } catch {
+            // An append whose own records failed keeps its cause; the others lost theirs to the disk.
+            outcomes = outcomes.map { outcome in if case .failure = outcome { outcome } else { .failure(error) } }
+            return Flushed(outcomes: outcomes, first: first, write: .failure(error))
+        }
+    }
+
+    /// Answers a flush's callers (on the loop, in flush order).
+    private func complete(_ flushed: Flushed) {
+        if case .success(let (started, end)?) = flushed.write {
+            flushes += 1
+            if let started { segments.append(started) }
+            durableEnd = end
+            wakeReaders()
+        }
+        var next = flushed.first
+        for (outcome, continuation) in zip(flushed.outcomes, waiting) {
+            switch outcome {
+            case .success(let count):
+                continuation.resume(returning: next..<(next + UInt64(count)))
+                next += UInt64(count)
             case .failure(let error):
-                // An append whose own records failed keeps its cause; the others lost theirs to the disk.
-                for (outcome, continuation) in zip(outcomes, batch.continuations) {
-                    if case .failure(let own) = outcome { continuation.resume(throwing: own) } else { continuation.resume(throwing: error) }
-                }
+                continuation.resume(throwing: error)
             }
-            isFlushing = false
-            if !pending.entries.isEmpty {
-                flush()
-            } else {
-                let waiters = idleWaiters
-                idleWaiters.removeAll()
-                for waiter in waiters { waiter.resume() }
-            }
+        }
+        waiting.removeFirst(flushed.outcomes.count)
+        if waiting.isEmpty {
+            let waiters = idleWaiters
+            idleWaiters.removeAll()
+            for waiter in waiters { waiter.resume() }
         }
     }
 
-    /// The frames of a batch in arrival order, encoding the deferred entries (on the work queue).
-    private static func frame(_ entries: [Entry], framed: [UInt8]) -> (frames: [UInt8], outcomes: [Outcome]) {
+    /// The frames of a batch in arrival order, encoding the deferred entries (on the flusher's thread).
+    private static func frame(_ entries: [Entry], framed: [UInt8]) -> (frames: [UInt8], outcomes: [Result<Int, any Error>]) {
         var frames: [UInt8] = []
         frames.reserveCapacity(framed.count + entries.count * 1536)
-        var outcomes: [Outcome] = []
+        var outcomes: [Result<Int, any Error>] = []
         outcomes.reserveCapacity(entries.count)
         var framedAt = 0
         for entry in entries {
@@ -271,12 +305,12 @@ public final class EventLog: @unchecked Sendable {
         return startOffset - before
     }
 
-    /// Stops accepting appends, waits for the running flush, and closes the file; waiting readers return.
+    /// Stops accepting appends, waits for the flushes of those made, and closes the file; waiting readers return.
     public func close() async {
         loop.assertInLoop()
         isClosed = true
         wakeReaders()
-        if isFlushing { await withCheckedContinuation { idleWaiters.append($0) } }
+        if !waiting.isEmpty { await withCheckedContinuation { idleWaiters.append($0) } }
         _ = try? await work.run { [files] in files.closeFiles() }
     }
 }
