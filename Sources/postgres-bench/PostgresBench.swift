@@ -28,6 +28,7 @@ struct PostgresBench {
             "host": .string(arguments[1]), "port": .string(arguments[2]), "db": .string(arguments[3]),
             "username": .string(arguments[4]), "password": .string(arguments[5]),
         ]
+        HeapTuning.apply()  // As a node does at start.
         let config = try DestinationConfig(id: "bench", value: .map(["type": .string("postgres"), "datasource": .map(datasource)]),
                                            path: "destinations.bench")
         let loop = try EventLoop()
