@@ -129,7 +129,8 @@ import Testing
                     return payload
                 }
             }
-            // Started together: the first append flushes alone, the others share the next flush.
+            // Started together, they gather while the flusher starts, so the refused one usually shares a flush with
+            // accepted ones; either way the accepted offsets must come out contiguous.
             let appends: [(String, @Sendable () async throws -> Range<UInt64>)] = [
                 ("a", { try await log.append([Array(#"{"n":"a"}"#.utf8)]) }),
                 ("b c", { try await log.append(encodedBy: encoded(["b", "c"])) }),
