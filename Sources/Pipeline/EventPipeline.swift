@@ -31,7 +31,7 @@ public final class EventPipeline: @unchecked Sendable {
     public let runners: [String: DeliveryRunner]
     public let context: DestinationContext
     /// Trimmed incoming segments kept for new ones to write over (64 MB each): a batch delivery every few seconds at
-    /// a busy node's rate trims three or four at once.
+    /// a busy node's rate trims three or four at once. While none is left, the log writes one ahead of need.
     static let spareSegments = 4
     /// `<data_dir>/fallback`.
     public var fallbackDirectory: String { "\(settings.dataDirectory)/fallback" }
@@ -48,7 +48,8 @@ public final class EventPipeline: @unchecked Sendable {
     /// offset: events acknowledged before a crash are delivered now.
     public static func start(settings: Settings, context: DestinationContext) async throws -> EventPipeline {
         let incoming = "\(settings.dataDirectory)/incoming"
-        let log = try await EventLog.open(directory: incoming, loop: context.loop, spareSegments: Self.spareSegments)
+        let log = try await EventLog.open(directory: incoming, loop: context.loop, spareSegments: Self.spareSegments,
+                                         preparesSpares: true)
         if log.recoveredTruncatedBytes > 0 {
             context.logger.warning("incoming log: cut \(log.recoveredTruncatedBytes) bytes after its last record (a write torn by a crash, never acknowledged, or a recycled file's old records)")
         }

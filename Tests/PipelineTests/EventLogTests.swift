@@ -241,6 +241,54 @@ import Testing
         #expect(await fixture.finish() == 0)
     }
 
+    @Test func withNoSpareLeftTheLogWritesOneAheadAndItsNextSegmentWritesOverIt() async throws {
+        let fixture = try PipelineFixture()
+        let directory = fixture.directory + "/incoming"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // Left by a crash while a spare was being made: never taken for a spare.
+        FileManager.default.createFile(atPath: directory + "/preparing.tmp", contents: Data([1, 2, 3]))
+        let loop = fixture.loop
+        @Sendable func spares() throws -> [String] { try names(in: directory).filter { $0.hasPrefix("spare-") } }
+        let (prepared, read, size) = try await fixture.harness.onLoop { () async throws -> (UInt64?, [UInt64], Int) in
+            let log = try await EventLog.open(directory: directory, loop: loop, maxSegmentBytes: 1_000, spareSegments: 2,
+                                              preparesSpares: true)
+            #expect(try self.names(in: directory) == ["00000000000000000000.seg"])
+            // 1,100 bytes: past half the first segment, so a spare is made on an I/O thread.
+            _ = try await log.append((0..<50).map(self.record))
+            let deadline = ContinuousClock.now + .seconds(10)
+            while try spares().isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+            let spare = try #require(try spares().first)
+            let contents = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + spare))
+            #expect(contents.count == 1_000 && contents.allSatisfy { $0 == 0xFF }, "written whole, with no record in it")
+            let prepared = self.inode(directory + "/" + spare)
+            // The first segment is full: the next append begins a segment, over the spare. 220 bytes stay under
+            // half of it, so no other spare is made.
+            _ = try await log.append((50..<60).map(self.record))
+            let read = try await readAll(log)
+            let attributes = try FileManager.default.attributesOfItem(atPath: directory + "/00000000000000000050.seg")
+            // Not closed: as after a crash, the segment still holds the rest of the spare's fill.
+            return (prepared, read, try #require(attributes[.size] as? Int))
+        }
+        #expect(prepared != nil && inode(directory + "/00000000000000000050.seg") == prepared)
+        #expect(read == Array(0..<60))
+        #expect(size == 1_000)
+        #expect(try spares().isEmpty)
+
+        // Recovery stops where the records end and the fill begins.
+        let (cut, recovered) = try await fixture.harness.onLoop { () async throws -> (Int, [UInt64]) in
+            let log = try await EventLog.open(directory: directory, loop: loop, maxSegmentBytes: 1_000, spareSegments: 2,
+                                              preparesSpares: true)
+            _ = try await log.append([self.record(60)])
+            let recovered = try await readAll(log)
+            await log.close()
+            return (log.recoveredTruncatedBytes, recovered)
+        }
+        #expect(cut == 1_000 - 10 * 22)
+        #expect(recovered == Array(0..<61))
+        #expect(!FileManager.default.fileExists(atPath: directory + "/preparing.tmp"))
+        #expect(await fixture.finish() == 0)
+    }
+
     @Test func segmentsOfTheUnboundFormatAreReadAndAppendsGoToANewSegment() async throws {
         let fixture = try PipelineFixture()
         let directory = fixture.directory + "/incoming"

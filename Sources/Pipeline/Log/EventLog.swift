@@ -79,10 +79,11 @@ public final class EventLog: @unchecked Sendable {
     ///   - maxSegmentAge: seconds after which the active segment is closed at the next append (see `retain`).
     ///   - spareSegments: how many trimmed segments are kept to be written over by new ones, which makes each group
     ///     commit's sync cheaper for that much disk (`SegmentFiles`).
+    ///   - preparesSpares: whether a spare is written ahead of need while none is left.
     public static func open(directory: String, loop: EventLoop, maxSegmentBytes: Int = 64 << 20, maxSegmentAge: Int? = nil,
-                            spareSegments: Int = 0) async throws -> EventLog {
+                            spareSegments: Int = 0, preparesSpares: Bool = false) async throws -> EventLog {
         let files = SegmentFiles(directory: directory, maxSegmentBytes: maxSegmentBytes, maxSegmentAge: maxSegmentAge,
-                                 spareLimit: spareSegments)
+                                 spareLimit: spareSegments, preparesSpares: preparesSpares)
         let recovery = try await WorkQueue(loop: loop).run { try files.recover() }
         return EventLog(loop: loop, files: files, recovery: recovery)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Loop
 import Synchronization
 
 /// An event log's directory: segment files named by their first offset (`00000000000000001234.seg`).
@@ -13,6 +14,13 @@ import Synchronization
 /// destination's batch, say); writes over blocks already on disk need only the data itself. The old records a
 /// spare still holds cannot pass for new ones (`LogFrame.seal`), so recovery and readers stop where the new records
 /// end. Segments written before recycling (`.log`, unbound records) are read as they are and never written again.
+///
+/// Preparing (`preparesSpares`): while no spare is left, one is made ahead of need, written whole and synced on an
+/// I/O thread once the active segment is half full, as PostgreSQL pre-fills WAL segments. A busy node writes a
+/// segment in about a second and a delivery trims segments only every few seconds, so without this a fresh node (and
+/// one whose destinations lag) grew every segment: on this project's test VM a flush's sync over written blocks took
+/// 140 µs against 220-290 µs for one that grows the file, and ingestion ran at 48-53k req/s on spares against
+/// 37-46k on growing files. The fill is bytes 0xFF: a length no record can have, so a reader stops at it.
 final class SegmentFiles: @unchecked Sendable {
     let directory: String
     /// A segment is closed and a new one begun once it grows past this.
@@ -22,8 +30,14 @@ final class SegmentFiles: @unchecked Sendable {
     let maxSegmentAge: Int?
     /// How many removed segments are kept as spares.
     let spareLimit: Int
+    /// Whether a spare is made when none is left.
+    let preparesSpares: Bool
     /// Spare files, ready to become segments.
     private let spares = Mutex<[String]>([])
+    /// Whether a spare is being made, and whether the files are closed (no spare is begun then, and the one being
+    /// made is abandoned); `prepared` is signalled when a spare ends while the files close.
+    private let preparation = Mutex<(running: Bool, closed: Bool)>((false, false))
+    private let prepared = DispatchSemaphore(value: 0)
     /// `.log` segments found at recovery; set before the log is used, read-only after.
     private var unbound: Set<UInt64> = []
     private var activeFD: Int32 = -1
@@ -36,12 +50,16 @@ final class SegmentFiles: @unchecked Sendable {
     /// read holds the lock while it uses its descriptor, so removal never closes one under it.
     private let readers = Mutex<[UInt64: Int32]>([:])
 
-    init(directory: String, maxSegmentBytes: Int, maxSegmentAge: Int? = nil, spareLimit: Int = 0) {
+    init(directory: String, maxSegmentBytes: Int, maxSegmentAge: Int? = nil, spareLimit: Int = 0, preparesSpares: Bool = false) {
         self.directory = directory
         self.maxSegmentBytes = maxSegmentBytes
         self.maxSegmentAge = maxSegmentAge
         self.spareLimit = spareLimit
+        self.preparesSpares = preparesSpares && spareLimit > 0
     }
+
+    /// A spare being made; never read as one (a crash may leave it half written).
+    private var preparingPath: String { "\(directory)/preparing.tmp" }
 
     private static func digits(_ base: UInt64) -> String {
         let digits = String(base)
@@ -83,6 +101,7 @@ final class SegmentFiles: @unchecked Sendable {
             }
         }
         for extra in found.dropFirst(spareLimit) { unlink(extra) }
+        unlink(preparingPath)
         spares.withLock { $0 = Array(found.prefix(spareLimit)) }
         segments.sort()
         if segments.isEmpty { segments = [0] }
@@ -171,7 +190,52 @@ final class SegmentFiles: @unchecked Sendable {
             throw error
         }
         activeSize += frames.count
+        if preparesSpares, activeSize >= maxSegmentBytes / 2 { prepareSpareIfNone() }
         return started
+    }
+
+    /// Starts making a spare on an I/O thread when none is left and none is being made.
+    private func prepareSpareIfNone() {
+        guard spares.withLock({ $0.isEmpty }), preparation.withLock({ state in
+            guard !state.running, !state.closed else { return false }
+            state.running = true
+            return true
+        }) else { return }
+        let name = "\(directory)/spare-\(Self.digits(activeBase))-new.seg"
+        BackgroundWork.blocking.submit { [self] in
+            let kept = makeSpare() && spares.withLock { spares in
+                // Trims may have left spares meanwhile.
+                guard spares.count < spareLimit, rename(preparingPath, name) == 0 else { return false }
+                spares.append(name)
+                return true
+            }
+            if !kept { unlink(preparingPath) }
+            if preparation.withLock({ state in
+                state.running = false
+                return state.closed
+            }) { prepared.signal() }
+        }
+    }
+
+    /// Writes `preparingPath` whole (`maxSegmentBytes` of 0xFF) and syncs it, so that the blocks are allocated on
+    /// disk before a segment's syncs rely on it. False when a write fails or the files close meanwhile.
+    /// A megabyte at a time, each written back before the next: written in one go, the fill held the disk in front
+    /// of the group commits' syncs (ingestion p99 17-34 ms against 4-6), and an `fdatasync` per megabyte committed
+    /// the journal each time, which slowed ingestion by a third.
+    private func makeSpare() -> Bool {
+        let fd = open(preparingPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        let chunk = [UInt8](repeating: 0xFF, count: min(1 << 20, maxSegmentBytes))
+        var left = maxSegmentBytes
+        while left > 0 {
+            let part = left >= chunk.count ? chunk : Array(chunk[..<left])
+            guard !preparation.withLock({ $0.closed }), (try? FileIO.writeAll(fd, part, path: preparingPath)) != nil,
+                  writeBack(fd, offset: maxSegmentBytes - left, count: part.count)
+            else { return false }
+            left -= part.count
+        }
+        return fdatasync(fd) == 0
     }
 
     /// Makes a new segment's directory entry durable, so a crash cannot lose a whole file of acknowledged records.
@@ -230,6 +294,10 @@ final class SegmentFiles: @unchecked Sendable {
 
     /// Closes every descriptor; the active segment is cut to its records, so a restart finds nothing after them.
     func closeFiles() {
+        if preparation.withLock({ state in
+            state.closed = true
+            return state.running
+        }) { prepared.wait() }
         if activeFD >= 0 {
             _ = ftruncate(activeFD, off_t(activeSize))
             close(activeFD)
