@@ -30,8 +30,8 @@ static inline void rivulet_tune_heap(int mmap_threshold, int trim_threshold, int
     mallopt(M_ARENA_MAX, arena_max);
 }
 
-// sync_file_range(fd, offset, length, WAIT_BEFORE | WRITE | WAIT_AFTER) for `FileWriteBack`: Swift sees neither the
-// call (a GNU extension) nor the variadic syscall(2).
-static inline int rivulet_write_back(int fd, long long offset, long long length) {
-    return syscall(SYS_sync_file_range, fd, offset, length, 1 | 2 | 4);
+// sync_file_range(fd, 0, 0, WAIT_BEFORE | WRITE | WAIT_AFTER), the whole file, for `writeBack`: Swift sees neither
+// the call (a GNU extension) nor the variadic syscall(2).
+static inline int rivulet_write_back(int fd) {
+    return syscall(SYS_sync_file_range, fd, 0LL, 0LL, 1 | 2 | 4);
 }

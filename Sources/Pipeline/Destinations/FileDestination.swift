@@ -70,7 +70,7 @@ public final class FileDestination: Destination, @unchecked Sendable {
                 guard fd >= 0 else { throw FileError(operation: "open \(path)") }
                 files[table] = fd
             }
-            try FileIO.writeAll(fd, bytes, path: path)
+            try FileIO.writePaced(fd, bytes, path: path)
             guard fsync(fd) == 0 else { throw FileError(operation: "fsync \(path)") }
             // The node never reads these files back: their synced pages leave the page cache now, so the memory
             // goes to the next writes instead of each batch taking pages it has never used.
