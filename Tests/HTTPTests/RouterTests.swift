@@ -27,6 +27,10 @@ import Testing
         #expect(query["a"] == "1 2" && query["b"] == "" && query[""] == "4" && query["c"] == nil)
         #expect(query.fields.map(\.name) == ["a", "b", "a", ""])
         #expect(HTTPRequest.formFields("a=1&a=2&b=%41") == ["a": "1", "b": "A"])
+        // Multi-byte text before and after the `?`, and a trailing `&`.
+        let accented = HTTPRequest(method: .get, target: "/caf\u{e9}?x=\u{fc}%C3%BC&")
+        #expect(accented.path == "/caf\u{e9}" && accented.queryString == "x=\u{fc}%C3%BC&")
+        #expect(accented.query.fields.map(\.name) == ["x"] && accented.query["x"] == "\u{fc}\u{fc}")
     }
 
     @Test func unknownPathIs404AndKnownPathWithOtherMethodIs405() async throws {
