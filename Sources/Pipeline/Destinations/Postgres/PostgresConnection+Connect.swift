@@ -1,5 +1,4 @@
 import CLibPQ
-import Glibc
 import Loop
 
 extension PostgresConnection {
@@ -83,20 +82,7 @@ extension PostgresConnection {
             state = PQconnectPoll(conn)
         }
         renewPoll()
-        boundSendBuffer()
     }
-
-    /// Bounds the socket's send buffer (`sendBufferBytes`). A COPY's input goes out on the loop, as much per turn as
-    /// the socket takes: on loopback its self-tuned buffer took megabytes at once, a millisecond of the loop's time
-    /// in the kernel's copy while requests waited, and a batch delivery every few seconds put that in ingestion's
-    /// p99. Bounded, the loop hands over a quarter megabyte per turn and reads requests in between.
-    private func boundSendBuffer() {
-        var bytes = Self.sendBufferBytes
-        _ = setsockopt(PQsocket(conn), SOL_SOCKET, SO_SNDBUF, &bytes, socklen_t(MemoryLayout<Int32>.size))
-    }
-
-    /// Linux doubles what is set (its bookkeeping); 128 KiB asks for a 256 KiB buffer.
-    static let sendBufferBytes: Int32 = 128 << 10
 
     private static func resolve(_ host: String, port: Int, loop: EventLoop) async throws(PostgresError) -> [SocketAddress] {
         let addresses: [SocketAddress]
