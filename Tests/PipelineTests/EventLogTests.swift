@@ -289,6 +289,29 @@ import Testing
         #expect(await fixture.finish() == 0)
     }
 
+    /// Closing while a spare is being made waits for it: the file is finished and kept, or abandoned and removed,
+    /// never left half written beside the log.
+    @Test func closingWhileASpareIsMadeLeavesItWholeOrGone() async throws {
+        let fixture = try PipelineFixture()
+        let directory = fixture.directory + "/incoming"
+        let loop = fixture.loop
+        let segmentBytes = 16 << 20
+        try await fixture.harness.onLoop { () async throws in
+            let log = try await EventLog.open(directory: directory, loop: loop, maxSegmentBytes: segmentBytes, spareSegments: 2,
+                                              preparesSpares: true)
+            // Past half the segment: a 16 MiB spare starts, and the log closes while it is written.
+            _ = try await log.append((0..<9).map { _ in [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20) })
+            await log.close()
+        }
+        let names = try names(in: directory)
+        #expect(!names.contains("preparing.tmp"), "\(names)")
+        for spare in names where spare.hasPrefix("spare-") {
+            let size = try FileManager.default.attributesOfItem(atPath: directory + "/" + spare)[.size] as? Int
+            #expect(size == segmentBytes, "\(spare) is whole")
+        }
+        #expect(await fixture.finish() == 0)
+    }
+
     @Test func segmentsOfTheUnboundFormatAreReadAndAppendsGoToANewSegment() async throws {
         let fixture = try PipelineFixture()
         let directory = fixture.directory + "/incoming"
