@@ -101,7 +101,9 @@ import Testing
             while reading.offset < 200 { reading = try await log.read(from: reading, limit: 1_000).next }
             #expect(Self.openFiles(in: directory).count > 3)
             await log.trim(below: 150)
-            #expect(log.startOffset == 150)
+            // The segment holding record 150 stays; those before it go. Where it begins depends on how the
+            // flusher split round three's appends: a flush that finds the segment full begins the next one.
+            #expect((101...150).contains(log.startOffset), "start \(log.startOffset)")
             #expect(Self.openFiles(in: directory).allSatisfy { !$0.hasSuffix("(deleted)") }, "\(Self.openFiles(in: directory))")
             let position = try await log.position(of: 0)
             #expect(position.offset == log.startOffset, "a reader below the trimmed start begins at the start")
