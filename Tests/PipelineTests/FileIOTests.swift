@@ -22,6 +22,7 @@ import Testing
     }
 
     @Test func aPacedWriteToAClosedDescriptorFailsNamingTheFile() {
-        #expect(throws: FileError.self) { try FileIO.writePaced(-1, [1, 2, 3], path: "/nowhere/out.jsonl") }
+        let error = #expect(throws: FileError.self) { try FileIO.writePaced(-1, [1, 2, 3], path: "/nowhere/out.jsonl") }
+        #expect(error?.description.hasPrefix("write /nowhere/out.jsonl: ") == true, "\(String(describing: error))")
     }
 }
