@@ -163,6 +163,41 @@ import Testing
         #expect(!ranOnLoop, "encoding runs on the flush's I/O thread")
         #expect(await fixture.finish() == 0)
     }
+
+    @Test func aSegmentThatCannotBeBegunFailsItsAppendAndClosesNoOtherFile() async throws {
+        let fixture = try PipelineFixture()
+        let directory = fixture.directory + "/incoming"
+        let loop = fixture.loop
+        let (refused, reusedStaysOpen, later) = try await fixture.harness.onLoop { () async throws -> (Bool, Bool, Range<UInt64>) in
+            let log = try await EventLog.open(directory: directory, loop: loop, maxSegmentBytes: 100)
+            _ = try await log.append((0..<5).map(self.payload))
+            let descriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")
+            let appending = try #require(descriptors.first { name in
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(name)")) == directory + "/00000000000000000000.seg"
+            }.flatMap { Int32($0) })
+            // The segment is full: the next append begins segment 5, whose name a directory holds.
+            let blocker = directory + "/00000000000000000005.seg"
+            try FileManager.default.createDirectory(atPath: blocker, withIntermediateDirectories: false)
+            let refused = (try? await log.append([self.payload(5)])) == nil
+            // Another file gets the descriptor number the full segment had.
+            let other = open("/dev/null", O_RDONLY | O_CLOEXEC)
+            if other != appending {
+                #expect(dup2(other, appending) == appending)
+                close(other)
+            }
+            try FileManager.default.removeItem(atPath: blocker)
+            let later = try await log.append([self.payload(5)])
+            // Closed and reopened, the number would now name the new segment.
+            let reusedStaysOpen = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(appending)")) == "/dev/null"
+            close(appending)
+            await log.close()
+            return (refused, reusedStaysOpen, later)
+        }
+        #expect(refused)
+        #expect(reusedStaysOpen, "beginning the segment again closed a descriptor the log no longer owned")
+        #expect(later == 5..<6)
+        #expect(await fixture.finish() == 0)
+    }
 }
 
 @Suite struct EventLogRecyclingTests {

@@ -144,6 +144,9 @@ final class SegmentFiles: @unchecked Sendable {
     /// spare, whose blocks the appends are to write over).
     private func openActive(base: UInt64, at size: Int, truncates: Bool = true) throws {
         if activeFD >= 0 { close(activeFD) }
+        // Not left naming a closed descriptor if the open fails: the next begin would close it again, by then
+        // perhaps another file's or a socket's.
+        activeFD = -1
         let path = path(of: base)
         let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileError(operation: "open \(path)") }
