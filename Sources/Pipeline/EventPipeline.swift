@@ -61,14 +61,18 @@ public final class EventPipeline: @unchecked Sendable {
                                               nodeName: settings.nodeName, destinationID: config.id,
                                               rotation: settings.fallbackRotation)
             let id = config.id
-            runners[id] = try DeliveryRunner(
-                config: config, destination: DestinationSettings.make(config, context: context), log: log,
-                offsets: offsets, fallback: fallback, templates: context.templates, logger: context.logger,
-                accepts: { keyID in
+            var accepts: (@Sendable (String?) -> Bool)?
+            if keys.values.contains(where: { key in key.destinations.map { !$0.contains(id) } ?? false }) {
+                accepts = { keyID in
                     // An event from a key that is no longer configured goes everywhere rather than nowhere.
                     guard let keyID, let key = keys[keyID], let destinations = key.destinations else { return true }
                     return destinations.contains(id)
-                })
+                }
+            }
+            runners[id] = try DeliveryRunner(
+                config: config, destination: DestinationSettings.make(config, context: context), log: log,
+                offsets: offsets, fallback: fallback, templates: context.templates, logger: context.logger,
+                accepts: accepts)
         }
         let pipeline = EventPipeline(settings: settings, log: log, offsets: offsets, runners: runners, context: context)
         offsets.onDurable = { [weak pipeline] durable in pipeline?.trim(durable) }

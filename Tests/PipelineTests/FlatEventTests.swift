@@ -114,4 +114,28 @@ import Templates
         #expect(shaped.oldestTimestamp == 1_795_428_000)
         #expect(shaped.failures.count == 1)
     }
+
+    /// A destination every key feeds reads nothing of the events once the first gave the lag: each record, an
+    /// object the intake wrote, becomes a row of its text unscanned (text no scan would pass shows it), and a
+    /// record that is not an object by its braces still fails.
+    @Test func whenEveryKeyFeedsTheDestinationOnlyTheFirstEventIsRead() {
+        let shaper = BatchShaper(tableNameTemplate: "events", templates: TemplateEvaluator(), accepts: nil, flattens: false, readsEvent: false)
+        let records = [
+            #"{"eventn_ctx_event_id":"e0","api_key":"k/2"}"#,
+            #"{"_timestamp":"2026-11-23T10:00:00Z","eventn_ctx_event_id":"e1","api_key":"k/2"}"#,
+            #"{"_timestamp":"2026-11-23T11:00:00Z","eventn_ctx_event_id":"e2","api_key":"k/3"}"#,
+            #"{unscanned}"#,
+            "[1]",
+        ]
+        let shaped = shaper.shape(records.enumerated().map { LogEntry(offset: UInt64($0.offset), payload: Array($0.element.utf8)) })
+        var lines: [String] = []
+        for row in shaped.batches.flatMap(\.rows) {
+            var text: [UInt8] = []
+            row.appendEventJSON(to: &text)
+            lines.append(String(decoding: text, as: UTF8.self))
+        }
+        #expect(lines == Array(records.prefix(4)))
+        #expect(shaped.oldestTimestamp == 1_795_428_000, "the first event with a timestamp gives the lag")
+        #expect(shaped.failures.count == 1)
+    }
 }

@@ -34,10 +34,11 @@ public final class DeliveryRunner: @unchecked Sendable {
     /// while more records wait, and in replays: one commit waiting for the disk per chunk held back bulk writes.
     public static let chunksPerDurablePoint = 16
 
-    /// - Parameter accepts: whether an event sent with the API key of this id (nil: no key) goes to this destination.
+    /// - Parameter accepts: whether an event sent with the API key of this id (nil: no key) goes to this destination;
+    ///   nil: every event does.
     public init(config: DestinationConfig, destination: any Destination, log: EventLog, offsets: OffsetStore,
                 fallback: FallbackWriter, templates: TemplateEvaluator, logger: Logger,
-                accepts: @escaping @Sendable (String?) -> Bool) throws {
+                accepts: (@Sendable (String?) -> Bool)?) throws {
         self.config = config
         self.destination = destination
         self.log = log
