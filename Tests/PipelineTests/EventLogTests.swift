@@ -405,6 +405,33 @@ import Testing
         if case .corrupt = decoded { return true }
         return false
     }
+
+    /// CRC-32 a bit at a time, as the IEEE 802.3 polynomial defines it.
+    private func bitwiseCRC32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return ~crc
+    }
+
+    /// Segments on disk keep their checksums: whichever way the CPU computes them, they are the CRC-32 written
+    /// before, for every length (the fast path folds whole 16-byte blocks of 64 bytes or more) and alignment.
+    @Test func checksumsAreTheIEEECRC32AtEveryLengthAndAlignment() {
+        let bytes = (0..<2_200).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) }
+        #expect(LogFrame.checksum(Array("123456789".utf8)[...]) == 0xCBF4_3926, "the standard check value")
+        for length in 0...2_100 {
+            let start = length % 16
+            let slice = bytes[start..<(start + length)]
+            guard LogFrame.checksum(slice) == bitwiseCRC32(slice) else {
+                Issue.record("length \(length) at \(start)")
+                return
+            }
+        }
+        let ones = [UInt8](repeating: 0xFF, count: 1_024)
+        #expect(LogFrame.checksum(ones[...]) == bitwiseCRC32(ones[...]))
+    }
 }
 
 extension EventLogTests {

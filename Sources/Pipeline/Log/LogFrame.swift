@@ -2,8 +2,8 @@ import CZlib
 
 /// One record of the incoming log on disk: payload length (UInt32, little-endian), checksum, payload.
 /// The checksum finds a record torn by a crash mid-write, so recovery cuts the log there instead of replaying junk.
-/// It is zlib's CRC-32 (the IEEE polynomial), several times faster than a byte-at-a-time table on every request,
-/// XORed with the low 32 bits of the record's offset (`seal`): segment files are recycled (`SegmentFiles`), and a
+/// It is zlib's CRC-32 (the IEEE polynomial), computed by carry-less multiplication where the CPU has it
+/// (`czlib_crc32`), XORed with the low 32 bits of the record's offset (`seal`): segment files are recycled (`SegmentFiles`), and a
 /// record left from a file's earlier use is intact but sits at another offset, so it cannot pass for the record
 /// expected at its place. Segments written before records were bound (`.log` files) are read with `offset` nil.
 enum LogFrame {
@@ -29,7 +29,7 @@ enum LogFrame {
             while start < bytes.count {
                 let length = Int(bytes.loadUnaligned(fromByteOffset: start, as: UInt32.self).littleEndian)
                 let payload = bytes.baseAddress! + start + headerSize
-                let crc = UInt32(crc32(0, payload.assumingMemoryBound(to: UInt8.self), uInt(length)))
+                let crc = czlib_crc32(0, payload.assumingMemoryBound(to: UInt8.self), length)
                 let binding = first == nil ? 0 : UInt32(truncatingIfNeeded: offset)
                 bytes.storeBytes(of: (crc ^ binding).littleEndian, toByteOffset: start + 4, as: UInt32.self)
                 start += headerSize + length
@@ -40,7 +40,7 @@ enum LogFrame {
 
     static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 {
         bytes.withUnsafeBufferPointer { buffer in
-            UInt32(crc32(0, buffer.baseAddress, uInt(buffer.count)))
+            czlib_crc32(0, buffer.baseAddress, buffer.count)
         }
     }
 
