@@ -3,9 +3,9 @@ import CZlib
 /// One record of the incoming log on disk: payload length (UInt32, little-endian), checksum, payload.
 /// The checksum finds a record torn by a crash mid-write, so recovery cuts the log there instead of replaying junk.
 /// It is zlib's CRC-32 (the IEEE polynomial), computed by carry-less multiplication where the CPU has it
-/// (`czlib_crc32`), XORed with the low 32 bits of the record's offset (`seal`): segment files are recycled (`SegmentFiles`), and a
-/// record left from a file's earlier use is intact but sits at another offset, so it cannot pass for the record
-/// expected at its place. Segments written before records were bound (`.log` files) are read with `offset` nil.
+/// (`czlib_crc32`), XORed with the low 32 bits of the record's offset (`seal`): segment files are recycled
+/// (`SegmentFiles`), and a record left from a file's earlier use is intact but sits at another offset, so it
+/// cannot pass for the record expected at its place. Segments written before records were bound (`.log` files) are read with `offset` nil.
 enum LogFrame {
     static let headerSize = 8
     /// No event is near this (events are limited to `server.max_event_size`); a larger length means a torn header.
