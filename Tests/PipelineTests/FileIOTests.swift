@@ -3,15 +3,23 @@ import Testing
 @testable import Pipeline
 
 @Suite struct FileIOTests {
-    /// A bulk write goes out a megabyte at a time: every byte lands, after what the file held, in order.
-    @Test func pacedWritesAppendEveryByteAcrossTheirChunks() throws {
+    /// A new file in the temporary directory, open for appending.
+    private func temporaryFile() throws -> (fd: Int32, path: String) {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("rivulet-fileio-\(UUID().uuidString)").path
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         try #require(fd >= 0)
-        defer {
-            close(fd)
-            unlink(path)
-        }
+        return (fd, path)
+    }
+
+    private func removeFile(_ fd: Int32, _ path: String) {
+        close(fd)
+        unlink(path)
+    }
+
+    /// A bulk write goes out a megabyte at a time: every byte lands, after what the file held, in order.
+    @Test func pacedWritesAppendEveryByteAcrossTheirChunks() throws {
+        let (fd, path) = try temporaryFile()
+        defer { removeFile(fd, path) }
         let head = Array("first line\n".utf8)
         try FileIO.writeAll(fd, head, path: path)
         // Two whole chunks and part of a third, each byte telling its place.
@@ -49,13 +57,8 @@ import Testing
     /// A paced write returns with its bytes on the disk (a sync after it has no data left to write), where a plain
     /// write of as much leaves it all to the kernel's writeback.
     @Test(.enabled(if: temporaryDirectoryIsOnADisk)) func aPacedWriteLeavesNoPagesForTheDiskToWrite() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rivulet-fileio-\(UUID().uuidString)").path
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        try #require(fd >= 0)
-        defer {
-            close(fd)
-            unlink(path)
-        }
+        let (fd, path) = try temporaryFile()
+        defer { removeFile(fd, path) }
         let bulk = [UInt8](repeating: 0x5A, count: 64 << 20)
         let start = try unwrittenKiB()
         try FileIO.writePaced(fd, bulk, path: path)
