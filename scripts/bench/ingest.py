@@ -13,6 +13,11 @@
 
 Runs on two shared cores wander by 15-30%, so the servers take turns for ROUNDS rounds (a fresh node each time) and
 the table shows each one's median req/s and median p99; every round's figures go to stderr.
+
+Beside each server the table shows where the machine's CPU went per request, in microseconds (user + system time
+from /proc, medians over the rounds): the server process, PostgreSQL's processes, wrk, and the whole machine's busy
+time. On a machine this small the client and the database share the cores with the server, so these columns say
+how much of a request's cost is the server's own.
 Exits 1 when a target is missed, 2 on a setup error."""
 import json, os, re, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -59,6 +64,43 @@ def wrk(port, body_file, seconds):
     value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", report).groups()
     p99 = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
     return rps, p99
+
+
+def process_seconds(pid):
+    """User + system CPU seconds of a process, all its threads."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_seconds():
+    """CPU seconds of every running PostgreSQL process (its backends included)."""
+    total = 0.0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if open(f"/proc/{pid}/comm").read().startswith("postgres"):
+                total += process_seconds(pid)
+        except OSError:
+            pass
+    return total
+
+
+def machine_busy_seconds():
+    """CPU seconds the machine spent on anything but idle and I/O wait, all cores."""
+    fields = [int(value) for value in open("/proc/stat").readline().split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def measured_wrk(port, body_file, seconds, server_pid):
+    """wrk's req/s and p99, and the CPU microseconds per request of the server, PostgreSQL, wrk and the machine."""
+    def sample():
+        return (process_seconds(server_pid), postgres_seconds(), os.times().children_user + os.times().children_system,
+                machine_busy_seconds())
+    before = sample()
+    rps, p99 = wrk(port, body_file, seconds)
+    after = sample()
+    requests = rps * seconds
+    cpu = tuple(1e6 * (end - start) / requests for start, end in zip(before, after))
+    return rps, p99, cpu
 
 
 def node_yaml(work, name, destination):
@@ -146,15 +188,16 @@ def main():
                                       os.path.join(work, f"{name}.log"))
                 processes.append(node)
                 wrk(port, body, 2)
-                rounds[label].append(wrk(port, body, DURATION))
+                rounds[label].append(measured_wrk(port, body, DURATION, node.pid))
                 node.terminate()
                 node.wait()
                 settle(os.path.join(work, name), pg_port)
             wrk(nginx_port, body, 2)
-            rounds["nginx (static 200)"].append(wrk(nginx_port, body, DURATION))
+            rounds["nginx (static 200)"].append(measured_wrk(nginx_port, body, DURATION, nginx.pid))
             print(f"round {number}: " + ", ".join(f"{label} {rps:.0f} req/s p99 {p99:.2f} ms" for label, runs in rounds.items()
-                                                   for rps, p99 in runs[-1:]), file=sys.stderr)
-        results = {label: (statistics.median(rps for rps, _ in runs), statistics.median(p99 for _, p99 in runs))
+                                                   for rps, p99, _ in runs[-1:]), file=sys.stderr)
+        results = {label: (statistics.median(run[0] for run in runs), statistics.median(run[1] for run in runs),
+                           [statistics.median(run[2][index] for run in runs) for index in range(4)])
                    for label, runs in rounds.items()}
         ours_copy, psql_copy = copy_comparison(work, pg_port)
     finally:
@@ -163,16 +206,17 @@ def main():
     nginx_rps = results["nginx (static 200)"][0]
     print(f"POST /api/v1/s2s/event, {size}-byte event, wrk -t1 -c{CONNECTIONS} -d{DURATION}s, {os.cpu_count()} cores, "
           f"median of {ROUNDS} round{'s' if ROUNDS > 1 else ''}")
-    print(f"{'server':32} {'req/s':>10} {'p99 ms':>8} {'vs nginx':>9}")
+    print(f"{'':61}CPU us per request")
+    print(f"{'server':32} {'req/s':>10} {'p99 ms':>8} {'vs nginx':>9} {'server':>8} {'postgres':>8} {'wrk':>8} {'machine':>8}")
     missed = False
-    for label, (rps, p99) in results.items():
+    for label, (rps, p99, cpu) in results.items():
         ratio = rps / nginx_rps
         verdict = ""
         if label.startswith("rivulet"):
             ok = ratio >= MIN_VS_NGINX and p99 < MAX_P99_MS
             missed |= not ok
             verdict = "PASS" if ok else f"FAIL (targets >= {MIN_VS_NGINX}x, p99 < {MAX_P99_MS} ms)"
-        print(f"{label:32} {rps:10.0f} {p99:8.2f} {ratio:8.2f}x {verdict}")
+        print(f"{label:32} {rps:10.0f} {p99:8.2f} {ratio:8.2f}x " + " ".join(f"{value:8.1f}" for value in cpu) + f" {verdict}")
     ratio = ours_copy / psql_copy
     ok = ratio >= MIN_VS_PSQL
     missed |= not ok
