@@ -18,6 +18,7 @@ Beside each server the table shows where the machine's CPU went per request, in 
 from /proc, medians over the rounds): the server process, PostgreSQL's processes, wrk, and the whole machine's busy
 time. On a machine this small the client and the database share the cores with the server, so these columns say
 how much of a request's cost is the server's own.
+
 Exits 1 when a target is missed, 2 on a setup error."""
 import json, os, re, shutil, statistics, subprocess, sys, tempfile, time
 
