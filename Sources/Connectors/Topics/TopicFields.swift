@@ -1,5 +1,6 @@
 import Glibc
 import NodeConfig
+import Pipeline
 import Templates
 
 /// Which topic an event belongs to, read from the fields `topics:` names. Pure.
@@ -27,39 +28,8 @@ struct TopicFields: Sendable {
         return json.withUnsafeBytes { text in
             guard let base = text.baseAddress else { return false }
             if memchr(base, Int32(UInt8(ascii: "\\")), text.count) != nil { return true }
-            return Self.contains(needle, in: text)
+            return JSONText.contains(needle, in: text)
         }
-    }
-
-    private static let ones: UInt64 = 0x0101_0101_0101_0101
-    private static let highs: UInt64 = 0x8080_8080_8080_8080
-
-    /// Whether `needle` (two bytes or more) occurs in `text`. Eight positions a step: a position is a candidate when
-    /// its byte and the next are the needle's first two (the zero-byte test on both words, exact for every true
-    /// match, may also mark a byte above one), and only candidates are compared whole. Swift does not see glibc's
-    /// `memmem`, and the loop it replaces, a `memchr` and a `memcmp` per quote of the event, took a seventh of the
-    /// background threads' time under ingestion.
-    static func contains(_ needle: [UInt8], in text: UnsafeRawBufferPointer) -> Bool {
-        let (count, length) = (text.count, needle.count)
-        guard length >= 2, count >= length, let base = text.baseAddress else { return false }
-        let first = ones &* UInt64(needle[0]), second = ones &* UInt64(needle[1])
-        func matches(at offset: Int) -> Bool { offset + length <= count && memcmp(base + offset, needle, length) == 0 }
-        var index = 0
-        while index + 9 <= count {
-            let a = base.loadUnaligned(fromByteOffset: index, as: UInt64.self) ^ first
-            let b = base.loadUnaligned(fromByteOffset: index + 1, as: UInt64.self) ^ second
-            var marks = (a &- ones) & ~a & (b &- ones) & ~b & highs
-            while marks != 0 {
-                if matches(at: index + marks.trailingZeroBitCount >> 3) { return true }
-                marks &= marks &- 1
-            }
-            index += 8
-        }
-        while index + length <= count {
-            if matches(at: index) { return true }
-            index += 1
-        }
-        return false
     }
 
     /// The event's topic; nil when it lacks a field, one is not a non-empty string, or its event type is unknown.

@@ -1,6 +1,8 @@
+import Glibc
+
 /// Searches over JSON text eight bytes at a time, for the scanners that check or transcode events without parsing
-/// them (`EventScanner`, `JSONCopyTranscoder`): most of an event's bytes are inside strings.
-enum JSONText {
+/// them (`EventScanner`, `JSONCopyTranscoder`, the topic router): most of an event's bytes are inside strings.
+public enum JSONText {
     private static let ones: UInt64 = 0x0101_0101_0101_0101
     private static let highs: UInt64 = 0x8080_8080_8080_8080
 
@@ -35,5 +37,33 @@ enum JSONText {
             index += 1
         }
         return high & highs == 0
+    }
+
+    /// Whether `needle` (two bytes or more) occurs in `text`. Eight positions a step: a position is a candidate when
+    /// its byte and the next are the needle's first two (the zero-byte test on both words, exact for every true
+    /// match, may also mark a byte above one), and only candidates are compared whole. Swift does not see glibc's
+    /// `memmem`; the topic router's search for the event-type key, a `memchr` and a `memcmp` per quote of each event
+    /// before, took a seventh of the background threads' time under ingestion.
+    public static func contains(_ needle: [UInt8], in text: UnsafeRawBufferPointer) -> Bool {
+        let (count, length) = (text.count, needle.count)
+        guard length >= 2, count >= length, let base = text.baseAddress else { return false }
+        let first = ones &* UInt64(needle[0]), second = ones &* UInt64(needle[1])
+        func matches(at offset: Int) -> Bool { offset + length <= count && memcmp(base + offset, needle, length) == 0 }
+        var index = 0
+        while index + 9 <= count {
+            let a = base.loadUnaligned(fromByteOffset: index, as: UInt64.self) ^ first
+            let b = base.loadUnaligned(fromByteOffset: index + 1, as: UInt64.self) ^ second
+            var marks = (a &- ones) & ~a & (b &- ones) & ~b & highs
+            while marks != 0 {
+                if matches(at: index + marks.trailingZeroBitCount >> 3) { return true }
+                marks &= marks &- 1
+            }
+            index += 8
+        }
+        while index + length <= count {
+            if matches(at: index) { return true }
+            index += 1
+        }
+        return false
     }
 }
