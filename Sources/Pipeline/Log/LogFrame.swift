@@ -5,7 +5,8 @@ import CZlib
 /// It is zlib's CRC-32 (the IEEE polynomial), computed by carry-less multiplication where the CPU has it
 /// (`czlib_crc32`), XORed with the low 32 bits of the record's offset (`seal`): segment files are recycled
 /// (`SegmentFiles`), and a record left from a file's earlier use is intact but sits at another offset, so it
-/// cannot pass for the record expected at its place. Segments written before records were bound (`.log` files) are read with `offset` nil.
+/// cannot pass for the record expected at its place. Segments written before records were bound (`.log` files)
+/// are read with `offset` nil.
 enum LogFrame {
     static let headerSize = 8
     /// No event is near this (events are limited to `server.max_event_size`); a larger length means a torn header.
